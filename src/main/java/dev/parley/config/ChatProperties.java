@@ -1,0 +1,77 @@
+package dev.parley.config;
+
+import java.time.Duration;
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Every limit of the wire contract, under {@code chat.*}. The README's configuration table
+ * documents each property; the defaults here are the contract's.
+ *
+ * @param message what a chat message may be
+ * @param rateLimit how fast one nickname may post and type
+ * @param history REST paging of message history
+ * @param transport WebSocket, SockJS and STOMP transport limits
+ */
+@Validated
+@ConfigurationProperties("chat")
+public record ChatProperties(
+        @Valid @NotNull @DefaultValue Message message,
+        @Valid @NotNull @DefaultValue RateLimit rateLimit,
+        @Valid @NotNull @DefaultValue History history,
+        @Valid @NotNull @DefaultValue Transport transport) {
+
+    /**
+     * @param maxLength most code points in a message after stripping surrounding whitespace
+     */
+    public record Message(@Min(1) @Max(60_000) @DefaultValue("2000") int maxLength) {
+    }
+
+    /**
+     * Token buckets per nickname, shared by all its connections and rooms.
+     *
+     * @param burst sends allowed at once after a quiet period
+     * @param perSecond sends refilled per second
+     * @param typingPerSecond typing events per second; the excess is dropped without an error
+     */
+    public record RateLimit(
+            @Min(1) @DefaultValue("10") int burst,
+            @Min(1) @DefaultValue("5") int perSecond,
+            @Min(1) @DefaultValue("2") int typingPerSecond) {
+    }
+
+    /**
+     * @param defaultLimit page size when a request names no {@code limit}
+     * @param maxLimit the largest {@code limit} a request may name
+     */
+    public record History(
+            @Min(1) @DefaultValue("50") int defaultLimit,
+            @Min(1) @DefaultValue("200") int maxLimit) {
+    }
+
+    /**
+     * @param messageSizeLimit largest inbound STOMP frame; a larger one closes the connection
+     * @param sendBufferSizeLimit outbound bytes buffered for one slow client before it is cut off
+     * @param sendTimeLimit longest one send to a client may block before the client is cut off
+     * @param heartbeat STOMP heart-beat interval offered by the server, both directions
+     * @param disconnectDelay how long a SockJS session without a live HTTP request survives
+     * @param allowedOriginPatterns browser origins allowed besides the service's own
+     */
+    public record Transport(
+            @NotNull @DefaultValue("64KB") DataSize messageSizeLimit,
+            @NotNull @DefaultValue("512KB") DataSize sendBufferSizeLimit,
+            @NotNull @DefaultValue("10s") Duration sendTimeLimit,
+            @NotNull @DefaultValue("10s") Duration heartbeat,
+            @NotNull @DefaultValue("5s") Duration disconnectDelay,
+            @NotNull @DefaultValue List<String> allowedOriginPatterns) {
+    }
+}

@@ -1,0 +1,108 @@
+package dev.parley.config;
+
+import java.util.List;
+
+import dev.parley.identity.StompAuthentication;
+import dev.parley.presence.PresenceListener;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
+import org.springframework.messaging.simp.config.ChannelRegistration;
+import org.springframework.messaging.simp.config.MessageBrokerRegistry;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.util.AntPathMatcher;
+import org.springframework.web.socket.config.annotation.EnableWebSocketMessageBroker;
+import org.springframework.web.socket.config.annotation.StompEndpointRegistry;
+import org.springframework.web.socket.config.annotation.WebSocketMessageBrokerConfigurer;
+import org.springframework.web.socket.config.annotation.WebSocketTransportRegistration;
+import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
+
+/**
+ * STOMP over WebSocket at {@code /ws}, with SockJS (websocket, xhr-streaming, xhr-polling) and
+ * plain WebSocket at {@code /ws/websocket}; {@code .}-separated destinations; Spring's simple
+ * broker for {@code /topic} and {@code /queue}.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSocketMessageBroker
+class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
+
+    /** Room for frame headers and SockJS escaping above the STOMP frame limit. */
+    private static final int CONTAINER_BUFFER_SLACK = 8 * 1024;
+
+    private final ChatProperties.Transport transport;
+
+    private final StompAuthentication authentication;
+
+    private final PresenceListener presenceListener;
+
+    private final TaskScheduler brokerScheduler;
+
+    WebSocketConfiguration(ChatProperties properties, StompAuthentication authentication,
+            PresenceListener presenceListener, @Lazy TaskScheduler messageBrokerTaskScheduler) {
+        this.transport = properties.transport();
+        this.authentication = authentication;
+        this.presenceListener = presenceListener;
+        this.brokerScheduler = messageBrokerTaskScheduler;
+    }
+
+    @Override
+    public void registerStompEndpoints(StompEndpointRegistry registry) {
+        long heartbeat = this.transport.heartbeat().toMillis();
+        List<String> origins = this.transport.allowedOriginPatterns();
+        registry.addEndpoint("/ws")
+                .setAllowedOriginPatterns(origins.toArray(String[]::new))
+                .withSockJS()
+                .setHeartbeatTime(heartbeat)
+                .setDisconnectDelay(this.transport.disconnectDelay().toMillis())
+                // messages held for an xhr-polling client between two polls
+                .setHttpMessageCacheSize(1000)
+                .setSessionCookieNeeded(false);
+        // A connection's frames are handled in the order it sent them, so its messages are
+        // stored in that order. Spring then no longer turns exceptions thrown by inbound
+        // interceptors into ERROR frames: StompAuthentication sends its own.
+        registry.setPreserveReceiveOrder(true);
+    }
+
+    @Override
+    public void configureMessageBroker(MessageBrokerRegistry registry) {
+        long heartbeat = this.transport.heartbeat().toMillis();
+        registry.setApplicationDestinationPrefixes("/app");
+        registry.setUserDestinationPrefix("/user");
+        registry.setPathMatcher(new AntPathMatcher("."));
+        // each subscriber receives a room's events in the order they were published
+        registry.setPreservePublishOrder(true);
+        registry.enableSimpleBroker("/topic", "/queue")
+                .setHeartbeatValue(new long[] { heartbeat, heartbeat })
+                .setTaskScheduler(this.brokerScheduler);
+    }
+
+    @Override
+    public void configureClientInboundChannel(ChannelRegistration registration) {
+        registration.interceptors(this.authentication, this.presenceListener);
+    }
+
+    @Override
+    public void configureWebSocketTransport(WebSocketTransportRegistration registration) {
+        registration.setMessageSizeLimit(toInt(this.transport.messageSizeLimit().toBytes()))
+                .setSendBufferSizeLimit(toInt(this.transport.sendBufferSizeLimit().toBytes()))
+                .setSendTimeLimit(toInt(this.transport.sendTimeLimit().toMillis()));
+    }
+
+    /**
+     * Tomcat's own per-message buffers default to 8 KiB and would close the connection on any
+     * larger frame; they must hold a whole frame of the contract's limit.
+     */
+    @Bean
+    ServletServerContainerFactoryBean webSocketContainer() {
+        int buffer = toInt(this.transport.messageSizeLimit().toBytes()) + CONTAINER_BUFFER_SLACK;
+        ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
+        container.setMaxTextMessageBufferSize(buffer);
+        container.setMaxBinaryMessageBufferSize(buffer);
+        return container;
+    }
+
+    private static int toInt(long value) {
+        return Math.toIntExact(value);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.parley.identity;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Who owns which nickname. A claim returns a random token once; only its SHA-256 is stored.
+ * <p>
+ * A fast hash is the right one here: the token carries 256 random bits, so there is nothing
+ * to guess by brute force, and every CONNECT verifies one.
+ */
+@Component
+public class NicknameClaims {
+
+    private static final int TOKEN_BYTES = 32;
+
+    private final JdbcClient jdbc;
+
+    private final SecureRandom random = new SecureRandom();
+
+    private final Clock clock;
+
+    NicknameClaims(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /**
+     * Claims {@code nickname} for whoever holds the returned token.
+     *
+     * @throws NicknameTakenException if it, in any case, is claimed already
+     */
+    public Claim claim(Nickname nickname) {
+        byte[] bytes = new byte[TOKEN_BYTES];
+        this.random.nextBytes(bytes);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        try {
+            this.jdbc.sql("""
+                    insert into nickname (name_key, name, token_hash, claimed_at)
+                    values (:key, :name, :hash, :at)""")
+                    .param("key", nickname.key())
+                    .param("name", nickname.value())
+                    .param("hash", hash(token))
+                    .param("at", OffsetDateTime.now(this.clock).withOffsetSameInstant(ZoneOffset.UTC))
+                    .update();
+        }
+        catch (DuplicateKeyException ex) {
+            throw new NicknameTakenException(nickname);
+        }
+        return new Claim(nickname, token);
+    }
+
+    /**
+     * The nickname as claimed, if {@code token} is its token; empty when nobody claimed it or
+     * the token is wrong.
+     */
+    public Optional<Nickname> verify(Nickname login, String token) {
+        return this.jdbc.sql("select name, token_hash from nickname where name_key = :key")
+                .param("key", login.key())
+                .query((rs, row) -> MessageDigest.isEqual(
+                        rs.getString("token_hash").getBytes(StandardCharsets.US_ASCII),
+                        hash(token).getBytes(StandardCharsets.US_ASCII))
+                                ? new Nickname(rs.getString("name")) : null)
+                .optional();
+    }
+
+    private static String hash(String token) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(sha256.digest(token.getBytes(StandardCharsets.UTF_8)));
+        }
+        catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException("every JVM has SHA-256", ex);
+        }
+    }
+
+    /** A granted claim: the token is shown to its owner this once and never again. */
+    public record Claim(Nickname nickname, String token) {
+    }
+
+    /** The nickname is someone else's. */
+    public static class NicknameTakenException extends RuntimeException {
+
+        NicknameTakenException(Nickname nickname) {
+            super("the nickname '" + nickname.value() + "' is taken", null, false, false);
+        }
+    }
+}

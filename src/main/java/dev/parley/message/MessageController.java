@@ -1,0 +1,58 @@
+package dev.parley.message;
+
+import tools.jackson.databind.JsonNode;
+
+import dev.parley.config.ChatProperties;
+import dev.parley.identity.ChatUser;
+import dev.parley.presence.Presence;
+import dev.parley.room.RoomName;
+import dev.parley.web.ChatException;
+import dev.parley.web.ErrorCode;
+import dev.parley.web.JsonBody;
+
+import org.springframework.messaging.Message;
+import org.springframework.messaging.handler.annotation.DestinationVariable;
+import org.springframework.messaging.handler.annotation.MessageMapping;
+import org.springframework.messaging.simp.SimpMessageHeaderAccessor;
+import org.springframework.stereotype.Controller;
+
+/**
+ * {@code /app/room.{room}.send}: checks a message in the contract's order (room, body, joined,
+ * text and clientId, then the rate limit in {@link MessageService}); a refused frame reaches
+ * {@code StompErrorHandler} as a {@link ChatException}.
+ */
+@Controller
+class MessageController {
+
+    private final MessageService messages;
+
+    private final Presence presence;
+
+    private final int maxLength;
+
+    MessageController(MessageService messages, Presence presence, ChatProperties properties) {
+        this.messages = messages;
+        this.presence = presence;
+        this.maxLength = properties.message().maxLength();
+    }
+
+    @MessageMapping("room.{room}.send")
+    void send(@DestinationVariable("room") String roomName, Message<byte[]> frame, ChatUser user) {
+        RoomName room = new RoomName(roomName);
+        JsonNode body = JsonBody.object(frame.getPayload());
+        if (!this.presence.isJoined(SimpMessageHeaderAccessor.getSessionId(frame.getHeaders()), room)) {
+            throw new ChatException(ErrorCode.NOT_JOINED, "join room '" + room + "' before posting");
+        }
+        JsonNode text = body.get("text");
+        if (text == null || !text.isString()) {
+            throw new ChatException(ErrorCode.INVALID_MESSAGE, "text must be a JSON string");
+        }
+        MessageText messageText = MessageText.of(text.stringValue(), this.maxLength);
+        JsonNode clientId = body.get("clientId");
+        ClientId id = null;
+        if (clientId != null && !clientId.isNull()) {
+            id = new ClientId(clientId.isString() ? clientId.stringValue() : null);
+        }
+        this.messages.post(room, user.nickname(), messageText, id);
+    }
+}

@@ -1,0 +1,162 @@
+package dev.parley.message;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import dev.parley.identity.Nickname;
+import dev.parley.room.RoomName;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The stored history of every room, with each room's gap-free message sequence.
+ * <p>
+ * A message's id is taken from its room's counter in the same transaction that stores it, so an
+ * id exists only for a stored message and a failed store leaves no gap. Concurrent appends to
+ * one room are serialised by the database's row lock on the counter; {@link MessageService}
+ * also serialises them per room on this instance, to broadcast in id order.
+ */
+@Component
+public class MessageHistory {
+
+    private static final Comparator<ChatMessage> OLDEST_FIRST = Comparator.comparingLong(ChatMessage::id);
+
+    private static final String COLUMNS = "room, id, sender, body, sent_at, client_id";
+
+    private final JdbcClient jdbc;
+
+    private final TransactionTemplate transactions;
+
+    MessageHistory(JdbcClient jdbc, TransactionTemplate transactions) {
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+    }
+
+    /**
+     * Stores a message as the room's next one.
+     *
+     * @return the stored message, or empty if {@code clientId} was already used by this sender
+     * in this room (then nothing is stored)
+     */
+    public Optional<ChatMessage> append(RoomName room, Nickname sender, MessageText text, ClientId clientId,
+            Instant sentAt) {
+        if (clientId != null && isDuplicate(room, sender, clientId)) {
+            return Optional.empty();
+        }
+        ensureRoom(room);
+        try {
+            return Optional.of(this.transactions.execute(tx -> {
+                this.jdbc.sql("update room set last_id = last_id + 1, last_message_at = :at where name = :room")
+                        .param("at", utc(sentAt))
+                        .param("room", room.value())
+                        .update();
+                long id = this.jdbc.sql("select last_id from room where name = :room")
+                        .param("room", room.value())
+                        .query(Long.class)
+                        .single();
+                ChatMessage message = new ChatMessage(id, room, sender, text.value(), sentAt,
+                        (clientId != null) ? clientId.value() : null);
+                this.jdbc.sql("insert into message (" + COLUMNS + ") values (:room, :id, :sender, :body, :at, :clientId)")
+                        .param("room", room.value())
+                        .param("id", id)
+                        .param("sender", sender.value())
+                        .param("body", message.text())
+                        .param("at", utc(sentAt))
+                        .param("clientId", message.clientId())
+                        .update();
+                return message;
+            }));
+        }
+        catch (DuplicateKeyException ex) {
+            // the same clientId raced in through another connection or instance
+            return Optional.empty();
+        }
+    }
+
+    private boolean isDuplicate(RoomName room, Nickname sender, ClientId clientId) {
+        return this.jdbc.sql("select count(*) from message where room = :room and sender = :sender and client_id = :clientId")
+                .param("room", room.value())
+                .param("sender", sender.value())
+                .param("clientId", clientId.value())
+                .query(Long.class)
+                .single() > 0;
+    }
+
+    private void ensureRoom(RoomName room) {
+        try {
+            this.jdbc.sql("insert into room (name, last_id) select :room, 0 where not exists (select 1 from room where name = :room)")
+                    .param("room", room.value())
+                    .update();
+        }
+        catch (DuplicateKeyException ex) {
+            // created concurrently: exactly what was wanted
+        }
+    }
+
+    /** The latest {@code limit} messages, oldest first. */
+    public List<ChatMessage> latest(RoomName room, int limit) {
+        return this.jdbc.sql("select " + COLUMNS + " from message where room = :room order by id desc limit :limit")
+                .param("room", room.value())
+                .param("limit", limit)
+                .query(MessageHistory::message)
+                .list()
+                .stream()
+                .sorted(OLDEST_FIRST)
+                .toList();
+    }
+
+    /** The {@code limit} messages just older than {@code id}, oldest first. */
+    public List<ChatMessage> before(RoomName room, long id, int limit) {
+        return this.jdbc.sql("select " + COLUMNS + " from message where room = :room and id < :id order by id desc limit :limit")
+                .param("room", room.value())
+                .param("id", id)
+                .param("limit", limit)
+                .query(MessageHistory::message)
+                .list()
+                .stream()
+                .sorted(OLDEST_FIRST)
+                .toList();
+    }
+
+    /** The first {@code limit} messages newer than {@code id}, oldest first. */
+    public List<ChatMessage> after(RoomName room, long id, int limit) {
+        return this.jdbc.sql("select " + COLUMNS + " from message where room = :room and id > :id order by id limit :limit")
+                .param("room", room.value())
+                .param("id", id)
+                .param("limit", limit)
+                .query(MessageHistory::message)
+                .list();
+    }
+
+    /** Every room that holds messages. */
+    public List<RoomStats> rooms() {
+        return this.jdbc.sql("select name, last_id, last_message_at from room where last_id > 0")
+                .query((rs, row) -> new RoomStats(new RoomName(rs.getString("name")), rs.getLong("last_id"),
+                        instant(rs, "last_message_at")))
+                .list();
+    }
+
+    private static ChatMessage message(ResultSet rs, int row) throws SQLException {
+        return new ChatMessage(rs.getLong("id"), new RoomName(rs.getString("room")),
+                new Nickname(rs.getString("sender")), rs.getString("body"), instant(rs, "sent_at"),
+                rs.getString("client_id"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return (value != null) ? value.toInstant() : null;
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.parley.message;
+
+import java.util.List;
+
+import dev.parley.config.ChatProperties;
+import dev.parley.room.RoomName;
+import dev.parley.web.ChatException;
+import dev.parley.web.ErrorCode;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /api/rooms/{room}/messages}: the latest page, scroll-back with {@code before},
+ * catch-up with {@code after}; always oldest first.
+ */
+@RestController
+class MessageHistoryController {
+
+    private final MessageHistory history;
+
+    private final ChatProperties.History limits;
+
+    MessageHistoryController(MessageHistory history, ChatProperties properties) {
+        this.history = history;
+        this.limits = properties.history();
+    }
+
+    @GetMapping("/api/rooms/{room}/messages")
+    List<ChatMessage> messages(@PathVariable("room") String roomName,
+            @RequestParam(name = "before", required = false) Long before,
+            @RequestParam(name = "after", required = false) Long after,
+            @RequestParam(name = "limit", required = false) Integer limit) {
+        RoomName room = new RoomName(roomName);
+        if (before != null && after != null) {
+            throw badRequest("use either before or after, not both");
+        }
+        if ((before != null && before < 0) || (after != null && after < 0)) {
+            throw badRequest("message ids are not negative");
+        }
+        int pageSize = (limit != null) ? limit : this.limits.defaultLimit();
+        if (pageSize < 1 || pageSize > this.limits.maxLimit()) {
+            throw badRequest("limit is 1-" + this.limits.maxLimit());
+        }
+        if (before != null) {
+            return this.history.before(room, before, pageSize);
+        }
+        if (after != null) {
+            return this.history.after(room, after, pageSize);
+        }
+        return this.history.latest(room, pageSize);
+    }
+
+    private static ChatException badRequest(String message) {
+        return new ChatException(ErrorCode.BAD_REQUEST, message);
+    }
+}

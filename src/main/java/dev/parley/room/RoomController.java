@@ -1,0 +1,94 @@
+package dev.parley.room;
+
+import java.time.Clock;
+import java.util.List;
+
+import tools.jackson.databind.JsonNode;
+
+import dev.parley.config.ChatProperties;
+import dev.parley.identity.ChatUser;
+import dev.parley.identity.NicknameRateLimiter;
+import dev.parley.presence.Presence;
+import dev.parley.web.ChatException;
+import dev.parley.web.ErrorCode;
+import dev.parley.web.JsonBody;
+
+import org.springframework.messaging.Message;
+import org.springframework.messaging.handler.annotation.DestinationVariable;
+import org.springframework.messaging.handler.annotation.MessageMapping;
+import org.springframework.messaging.simp.SimpMessageHeaderAccessor;
+import org.springframework.messaging.simp.annotation.SubscribeMapping;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Controller;
+
+/** Joining, leaving and typing in a room, and its online list on subscription. */
+@Controller
+class RoomController {
+
+    private final Presence presence;
+
+    private final RoomBroadcaster broadcaster;
+
+    private final NicknameRateLimiter typingLimiter;
+
+    private final Clock clock;
+
+    RoomController(Presence presence, RoomBroadcaster broadcaster, ChatProperties properties, Clock clock) {
+        this.presence = presence;
+        this.broadcaster = broadcaster;
+        int typingPerSecond = properties.rateLimit().typingPerSecond();
+        this.typingLimiter = new NicknameRateLimiter(typingPerSecond, typingPerSecond);
+        this.clock = clock;
+    }
+
+    @MessageMapping("room.{room}.join")
+    void join(@DestinationVariable("room") String roomName, Message<byte[]> frame, ChatUser user) {
+        RoomName room = new RoomName(roomName);
+        JsonBody.object(frame.getPayload());
+        this.presence.join(sessionId(frame), user, room);
+    }
+
+    @MessageMapping("room.{room}.leave")
+    void leave(@DestinationVariable("room") String roomName, Message<byte[]> frame) {
+        RoomName room = new RoomName(roomName);
+        JsonBody.object(frame.getPayload());
+        this.presence.leave(sessionId(frame), room);
+    }
+
+    @MessageMapping("room.{room}.typing")
+    void typing(@DestinationVariable("room") String roomName, Message<byte[]> frame, ChatUser user) {
+        RoomName room = new RoomName(roomName);
+        JsonNode typing = JsonBody.object(frame.getPayload()).get("typing");
+        if (typing == null || !typing.isBoolean()) {
+            throw new ChatException(ErrorCode.BAD_REQUEST, "typing must be true or false");
+        }
+        if (!this.presence.isJoined(sessionId(frame), room)) {
+            throw new ChatException(ErrorCode.NOT_JOINED, "join room '" + room + "' before typing");
+        }
+        // the excess is dropped silently: a missed typing event corrects itself within seconds
+        if (this.typingLimiter.tryAcquire(user.nickname())) {
+            this.broadcaster.publish(room, new RoomEvent.Typing(room, user.nickname(), typing.booleanValue(),
+                    this.clock.instant()));
+        }
+    }
+
+    /** One reply to the subscriber, then nothing: live changes come as JOIN / LEAVE events. */
+    @SubscribeMapping("room.{room}.users")
+    RoomUsers users(@DestinationVariable("room") String roomName) {
+        RoomName room = new RoomName(roomName);
+        return new RoomUsers(room, this.presence.users(room));
+    }
+
+    @Scheduled(fixedDelay = 60_000)
+    void forgetIdleTypists() {
+        this.typingLimiter.forgetIdle();
+    }
+
+    private static String sessionId(Message<?> frame) {
+        return SimpMessageHeaderAccessor.getSessionId(frame.getHeaders());
+    }
+
+    /** The online list of a room: {@code {"room":"general","users":["alice","bob"]}}. */
+    record RoomUsers(RoomName room, List<String> users) {
+    }
+}

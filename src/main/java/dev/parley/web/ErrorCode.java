@@ -1,0 +1,8 @@
+package dev.parley.web;
+
+/** The error codes of contract section 6, sent on {@code /user/queue/errors}. */
+public enum ErrorCode {
+    INVALID_ROOM, INVALID_MESSAGE, NOT_JOINED, RATE_LIMITED, BAD_REQUEST,
+    /** Not in the contract's list: the server failed (say the database), nothing was stored. */
+    INTERNAL_ERROR
+}

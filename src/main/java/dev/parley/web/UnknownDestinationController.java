@@ -1,0 +1,40 @@
+package dev.parley.web;
+
+import java.util.Set;
+
+import org.springframework.messaging.Message;
+import org.springframework.messaging.handler.annotation.MessageMapping;
+import org.springframework.messaging.simp.SimpMessageHeaderAccessor;
+import org.springframework.stereotype.Controller;
+
+/**
+ * The answer for a SEND to an {@code /app} destination that names no operation, which Spring
+ * would otherwise drop silently. {@code **} is the least specific pattern, so every real
+ * mapping wins over it.
+ */
+@Controller
+class UnknownDestinationController {
+
+    private static final String ROOM_PREFIX = "/app/room.";
+
+    private static final Set<String> OPERATIONS = Set.of("join", "leave", "send", "typing");
+
+    @MessageMapping("**")
+    void unknown(Message<?> frame) {
+        String destination = SimpMessageHeaderAccessor.getDestination(frame.getHeaders());
+        throw new ChatException(isRoomOperation(destination) ? ErrorCode.INVALID_ROOM : ErrorCode.BAD_REQUEST,
+                isRoomOperation(destination) ? "invalid room name" : "unknown destination");
+    }
+
+    /**
+     * {@code /app/room.{x}.{op}} with a real operation: it reached this handler only because
+     * {@code x} is no valid room name (say {@code a.b}).
+     */
+    private static boolean isRoomOperation(String destination) {
+        if (destination == null || !destination.startsWith(ROOM_PREFIX)) {
+            return false;
+        }
+        int lastDot = destination.lastIndexOf('.');
+        return lastDot >= ROOM_PREFIX.length() && OPERATIONS.contains(destination.substring(lastDot + 1));
+    }
+}

@@ -1,0 +1,29 @@
+package dev.parley.support;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+
+/**
+ * Marks an integration test class: the whole application on a random port, with an in-memory
+ * H2 database. Inject the port with
+ * {@code @LocalServerPort int port} ({@code org.springframework.boot.test.web.server.LocalServerPort}).
+ *
+ * <p>All classes carrying this annotation (and nothing else that changes the context) share one
+ * cached application context and one database, so every test must use fresh nicknames and room
+ * names ({@link ParleyApi#uniqueName(String)}) and must not depend on what other tests did.
+ * Close STOMP clients after each test ({@link StompTestClient#closeAll()} in an
+ * {@code @AfterEach}, or try-with-resources).
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = "spring.datasource.url=jdbc:h2:mem:parley-it;DB_CLOSE_DELAY=-1")
+public @interface ParleyIntegrationTest {
+}
