@@ -5,9 +5,11 @@ import java.util.List;
 import dev.parley.identity.StompAuthentication;
 import dev.parley.presence.PresenceListener;
 
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
+import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.simp.config.ChannelRegistration;
 import org.springframework.messaging.simp.config.MessageBrokerRegistry;
 import org.springframework.scheduling.TaskScheduler;
@@ -38,12 +40,16 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 
     private final TaskScheduler brokerScheduler;
 
+    private final MessageChannel clientOutboundChannel;
+
     WebSocketConfiguration(ChatProperties properties, StompAuthentication authentication,
-            PresenceListener presenceListener, @Lazy TaskScheduler messageBrokerTaskScheduler) {
+            PresenceListener presenceListener, @Lazy TaskScheduler messageBrokerTaskScheduler,
+            @Lazy @Qualifier("clientOutboundChannel") MessageChannel clientOutboundChannel) {
         this.transport = properties.transport();
         this.authentication = authentication;
         this.presenceListener = presenceListener;
         this.brokerScheduler = messageBrokerTaskScheduler;
+        this.clientOutboundChannel = clientOutboundChannel;
     }
 
     @Override
@@ -79,14 +85,16 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 
     @Override
     public void configureClientInboundChannel(ChannelRegistration registration) {
-        registration.interceptors(this.authentication, this.presenceListener);
+        registration.interceptors(this.authentication, this.presenceListener,
+                new StompReceipts(this.clientOutboundChannel));
     }
 
     @Override
     public void configureWebSocketTransport(WebSocketTransportRegistration registration) {
         registration.setMessageSizeLimit(toInt(this.transport.messageSizeLimit().toBytes()))
                 .setSendBufferSizeLimit(toInt(this.transport.sendBufferSizeLimit().toBytes()))
-                .setSendTimeLimit(toInt(this.transport.sendTimeLimit().toMillis()));
+                .setSendTimeLimit(toInt(this.transport.sendTimeLimit().toMillis()))
+                .addDecoratorFactory(new SockJsFlushBeforeClose(this.brokerScheduler));
     }
 
     /**

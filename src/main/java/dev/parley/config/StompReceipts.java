@@ -1,0 +1,62 @@
+package dev.parley.config;
+
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.MessageHandler;
+import org.springframework.messaging.simp.stomp.StompCommand;
+import org.springframework.messaging.simp.stomp.StompHeaderAccessor;
+import org.springframework.messaging.support.ExecutorChannelInterceptor;
+import org.springframework.messaging.support.ExecutorSubscribableChannel;
+import org.springframework.messaging.support.MessageBuilder;
+import org.springframework.messaging.support.MessageHeaderAccessor;
+
+/**
+ * Answers a client frame's {@code receipt} header with a RECEIPT once every handler of the
+ * inbound channel has handled the frame (STOMP 1.2), which Spring's simple broker does only for
+ * DISCONNECT. A RECEIPT for a SUBSCRIBE thus proves the subscription is registered: a client can
+ * wait for it before relying on the subscription.
+ */
+final class StompReceipts implements ExecutorChannelInterceptor {
+
+    private static final byte[] NO_BODY = new byte[0];
+
+    private final MessageChannel clientOutboundChannel;
+
+    /** Handlers that have handled each frame awaiting its receipt, by message id. */
+    private final Map<UUID, AtomicInteger> handled = new ConcurrentHashMap<>();
+
+    StompReceipts(MessageChannel clientOutboundChannel) {
+        this.clientOutboundChannel = clientOutboundChannel;
+    }
+
+    @Override
+    public void afterMessageHandled(Message<?> message, MessageChannel channel, MessageHandler handler,
+            Exception ex) {
+        StompHeaderAccessor accessor = MessageHeaderAccessor.getAccessor(message, StompHeaderAccessor.class);
+        if (accessor == null || accessor.getReceipt() == null || !needsReceipt(accessor.getCommand())) {
+            return;
+        }
+        int handlers = (channel instanceof ExecutorSubscribableChannel subscribable)
+                ? subscribable.getSubscribers().size() : 1;
+        UUID id = message.getHeaders().getId();
+        if (handlers > 1 && this.handled.computeIfAbsent(id, key -> new AtomicInteger()).incrementAndGet() < handlers) {
+            return;
+        }
+        this.handled.remove(id);
+        StompHeaderAccessor receipt = StompHeaderAccessor.create(StompCommand.RECEIPT);
+        receipt.setReceiptId(accessor.getReceipt());
+        receipt.setSessionId(accessor.getSessionId());
+        this.clientOutboundChannel.send(MessageBuilder.createMessage(NO_BODY, receipt.getMessageHeaders()));
+    }
+
+    /** CONNECT is answered by CONNECTED, and DISCONNECT's receipt by Spring itself. */
+    private static boolean needsReceipt(StompCommand command) {
+        return command != null && command != StompCommand.CONNECT && command != StompCommand.STOMP
+                && command != StompCommand.DISCONNECT;
+    }
+}

@@ -1,0 +1,236 @@
+// One STOMP session over SockJS (contract sections 2 and 3), reconnecting by itself with
+// exponential backoff and jitter. SockJS and Stomp are the webjars' globals (see index.html).
+
+const SOCKJS_PATH = '/ws';
+export const TRANSPORTS = ['websocket', 'xhr-streaming', 'xhr-polling'];
+const HEARTBEAT_MS = 10_000;            // the server offers 10 s / 10 s
+const CONNECT_TIMEOUT_MS = 20_000;      // no CONNECTED by then: give up this attempt
+const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_MAX_MS = 30_000;
+const COUNTDOWN_TICK_MS = 1_000;
+// STOMP ERROR messages after which retrying with the same credentials is pointless
+const FATAL_ERRORS = new Set(['bad credentials', 'invalid nickname']);
+
+/** The transports named by ?transports=a,b on the page URL, or all three. */
+export function transportsFromQuery(search) {
+    const wanted = new URLSearchParams(search).get('transports');
+    if (!wanted) return [...TRANSPORTS];
+    const chosen = wanted.split(',').map((t) => t.trim()).filter((t) => TRANSPORTS.includes(t));
+    return chosen.length > 0 ? chosen : [...TRANSPORTS];
+}
+
+/**
+ * States: 'connecting', 'connected', 'reconnecting' (retryAt set), 'offline' (the browser says
+ * there is no network), 'stopped'.
+ */
+export class Connection {
+    #generation = 0;
+    #attempts = 0;
+    #client = null;
+    #socket = null;
+    #connectTimer = null;
+    #retryTimer = null;
+    #countdownTimer = null;
+    #onlineListener = () => this.reconnectNow();
+    #offlineListener = () => this.#goOffline();
+
+    constructor({ nickname, token, transports, onConnected, onLost, onFatal, onStatus }) {
+        this.nickname = nickname;
+        this.token = token;
+        this.transports = transports;
+        this.onConnected = onConnected;
+        this.onLost = onLost;
+        this.onFatal = onFatal;
+        this.onStatus = onStatus;
+        this.state = 'stopped';
+        this.transport = null;
+        this.retryAt = null;
+    }
+
+    get connected() {
+        return this.state === 'connected';
+    }
+
+    start() {
+        window.addEventListener('online', this.#onlineListener);
+        window.addEventListener('offline', this.#offlineListener);
+        this.#open();
+    }
+
+    /** Ends the session for good (sign out): DISCONNECT, close, no reconnect. */
+    stop() {
+        window.removeEventListener('online', this.#onlineListener);
+        window.removeEventListener('offline', this.#offlineListener);
+        this.#generation++;
+        this.#clearTimers();
+        const client = this.#client;
+        if (client?.connected) {
+            try {
+                client.disconnect();
+            } catch {
+                // already closed
+            }
+        } else {
+            this.#closeSocket();
+        }
+        this.#client = null;
+        this.#setState('stopped');
+    }
+
+    /** Skips the rest of the backoff (the "Retry now" button, the browser coming back online). */
+    reconnectNow() {
+        if (this.state === 'stopped' || this.state === 'connected' || this.state === 'connecting') return;
+        clearTimeout(this.#retryTimer);
+        this.#open();
+    }
+
+    /** Sends a JSON body; false when there is no live session to send it on. */
+    send(destination, body) {
+        if (!this.connected) return false;
+        try {
+            this.#client.send(destination, { 'content-type': 'application/json' }, JSON.stringify(body));
+            return true;
+        } catch {
+            return false;
+        }
+    }
+
+    /** Subscribes; the handler gets the parsed JSON body. Returns {unsubscribe()} or null. */
+    subscribe(destination, handler) {
+        if (!this.connected) return null;
+        const client = this.#client;
+        const subscription = client.subscribe(destination, (frame) => {
+            let body;
+            try {
+                body = JSON.parse(frame.body);
+            } catch {
+                return;
+            }
+            handler(body);
+        });
+        return {
+            unsubscribe: () => {
+                if (client === this.#client && this.connected) {
+                    try {
+                        subscription.unsubscribe();
+                    } catch {
+                        // the socket went away meanwhile
+                    }
+                }
+            },
+        };
+    }
+
+    #open() {
+        this.#clearTimers();
+        if (!navigator.onLine) {
+            this.#setState('offline');
+            return;
+        }
+        const generation = ++this.#generation;
+        this.#setState('connecting');
+        let socket;
+        try {
+            socket = new SockJS(SOCKJS_PATH, null, { transports: this.transports });
+        } catch {
+            this.#drop(generation);
+            return;
+        }
+        const client = Stomp.over(socket);
+        client.debug = null;
+        client.heartbeat.outgoing = HEARTBEAT_MS;
+        client.heartbeat.incoming = HEARTBEAT_MS;
+        this.#socket = socket;
+        this.#client = client;
+        this.#connectTimer = setTimeout(() => this.#drop(generation), CONNECT_TIMEOUT_MS);
+        client.connect({ login: this.nickname, passcode: this.token },
+            () => this.#connected(generation, socket),
+            (error) => this.#failed(generation, error));
+    }
+
+    #connected(generation, socket) {
+        if (generation !== this.#generation) return;
+        clearTimeout(this.#connectTimer);
+        this.#attempts = 0;
+        this.transport = socket.transport ?? null;
+        this.#setState('connected');
+        this.onConnected(this);
+    }
+
+    /** stomp.js reports an ERROR frame (a frame object) and a closed socket (a string) here. */
+    #failed(generation, error) {
+        if (generation !== this.#generation) return;
+        const message = typeof error === 'object' && error?.command === 'ERROR' ? error.headers?.message : null;
+        if (message && FATAL_ERRORS.has(message)) {
+            this.stop();
+            this.onFatal(message);
+            return;
+        }
+        this.#drop(generation);
+    }
+
+    #drop(generation) {
+        if (generation !== this.#generation) return;
+        this.#generation++; // late callbacks of this socket are ignored from now on
+        clearTimeout(this.#connectTimer);
+        const wasConnected = this.state === 'connected';
+        this.#closeSocket();
+        this.#client = null;
+        this.transport = null;
+        if (wasConnected) this.onLost();
+        this.#scheduleReconnect();
+    }
+
+    #goOffline() {
+        if (this.state === 'stopped') return;
+        const wasConnected = this.state === 'connected';
+        this.#generation++;
+        this.#clearTimers();
+        this.#closeSocket();
+        this.#client = null;
+        this.transport = null;
+        if (wasConnected) this.onLost();
+        this.#setState('offline');
+    }
+
+    #scheduleReconnect() {
+        if (this.state === 'stopped') return;
+        if (!navigator.onLine) {
+            this.#setState('offline');
+            return;
+        }
+        // "equal jitter": half the exponential delay, plus a random part of the other half
+        const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** this.#attempts);
+        const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+        this.#attempts++;
+        this.retryAt = Date.now() + delay;
+        this.#retryTimer = setTimeout(() => this.#open(), delay);
+        this.#countdownTimer = setInterval(() => this.onStatus(this), COUNTDOWN_TICK_MS);
+        this.#setState('reconnecting');
+    }
+
+    #closeSocket() {
+        const socket = this.#socket;
+        this.#socket = null;
+        if (!socket) return;
+        try {
+            socket.close();
+        } catch {
+            // never opened
+        }
+    }
+
+    #clearTimers() {
+        clearTimeout(this.#connectTimer);
+        clearTimeout(this.#retryTimer);
+        clearInterval(this.#countdownTimer);
+        this.retryAt = null;
+    }
+
+    #setState(state) {
+        if (state !== 'reconnecting') clearInterval(this.#countdownTimer);
+        if (state !== 'reconnecting') this.retryAt = null;
+        this.state = state;
+        this.onStatus(this);
+    }
+}

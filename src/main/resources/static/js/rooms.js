@@ -1,0 +1,643 @@
+// The rooms this tab is in: their messages (merged by id), catch-up after a reconnect and on a
+// gap (contract section 8), the online list, typing, unread counts, and the outbox of our own
+// messages until their echo arrives.
+
+import { CATCH_UP_PAGE_SIZE, PAGE_SIZE, fetchMessages, listRooms } from './api.js';
+import { $, announce, el, setText } from './dom.js';
+import {
+    eventElement, insertMessage, isNearBottom, messageElement, pendingElement, renderDirectory,
+    renderJoinedRooms, renderUsers, typingText, updatePendingElement,
+} from './render.js';
+import { foldName, newClientId, sameName } from './rules.js';
+import * as store from './store.js';
+
+const TYPING_SHOWN_MS = 6_000;        // show "x is typing" at most this long after typing:true
+const TYPING_REFRESH_MS = 3_000;      // while typing, repeat typing:true this often
+const TYPING_IDLE_MS = 3_000;         // no keystroke for this long: typing:false
+const TYPING_MIN_GAP_MS = 600;        // never two typing events closer than this (server: 2/s)
+const SEND_BURST = 8;                 // client-side pacing, below the server's 10 burst / 5 per s
+const SEND_PER_SECOND = 4;
+const RETRY_MS = 5_000;               // a failed history request is tried again after this
+const ANNOUNCE_MAX_CHARS = 200;
+const ANNOUNCE_MAX_MESSAGES = 3;
+const ERROR_TEXT = {
+    RATE_LIMITED: 'Not sent: you are sending too fast. Wait a moment, then retry.',
+    INTERNAL_ERROR: 'Not sent: the server could not store it. Retry in a moment.',
+};
+
+class Room {
+    constructor(name) {
+        this.name = name;
+        this.list = el('ol', { className: 'message-list', attrs: { 'aria-label': `Messages in ${name}` } });
+        this.pendingList = el('ol', { className: 'pending-list', attrs: { 'aria-label': 'Your messages not yet delivered' } });
+        this.messages = new Map();    // id → message
+        this.historyLoaded = false;   // the latest page has been fetched once
+        this.maxContiguous = 0;       // every id from oldestId up to this one is here
+        this.maxId = 0;
+        this.oldestId = null;
+        this.loadingOlder = false;
+        this.catchingUp = null;       // the running catch-up (a promise)
+        this.catchUpAgain = false;
+        this.needsCatchUp = false;    // a (re)connect happened and catch-up has not yet succeeded
+        this.retryTimer = null;
+        this.users = new Map();       // folded nickname → nickname
+        this.typing = new Map();      // folded nickname → {name, timer}
+        this.unread = 0;
+        this.pending = new Map();     // clientId → outbox entry, in the order written
+        this.subscription = null;
+        this.live = false;            // joined on the current connection
+        this.ready = false;           // catch-up done on the current connection: the outbox may go
+        this.scrollTop = null;        // where the reader was; null: at the bottom
+        this.draft = '';
+    }
+
+    get hasOlder() {
+        return this.oldestId != null && this.oldestId > 1;
+    }
+
+    get hasHole() {
+        return this.historyLoaded && this.maxId > this.maxContiguous;
+    }
+}
+
+export class Chat {
+    constructor({ me, onActiveRoomChanged, onEdit }) {
+        this.me = me;
+        this.onActiveRoomChanged = onActiveRoomChanged;
+        this.onEdit = onEdit;
+        this.rooms = new Map();
+        this.active = null;
+        this.connection = null;
+        this.directory = [];
+        this.tokens = SEND_BURST;
+        this.tokensAt = Date.now();
+        this.flushTimer = null;
+        this.typingRoom = null;
+        this.typingSentAt = 0;
+        this.typingIdleTimer = null;
+        this.typingDeferTimer = null;
+        this.errorSubscription = null;
+        this.pendingActions = {
+            retry: (entry) => this.#retry(entry),
+            edit: (entry) => this.#edit(entry),
+            discard: (entry) => this.#discard(entry),
+        };
+        this.historyTop = document.querySelector('.history-top');
+        this.emptyNode = $('room-empty');
+        $('load-older').addEventListener('click', () => this.active && this.loadOlder(this.active));
+        $('jump-latest').addEventListener('click', () => this.#scrollToBottom());
+        $('messages').addEventListener('scroll', () => {
+            if (isNearBottom($('messages'))) $('jump-latest').hidden = true;
+        }, { passive: true });
+    }
+
+    get online() {
+        return this.connection?.connected ?? false;
+    }
+
+    // ---- rooms: join, leave, open ------------------------------------------------------------
+
+    /** The rooms remembered from last time, joined once the connection is up. */
+    restore(names, activeName) {
+        for (const name of names) if (!this.rooms.has(name)) this.rooms.set(name, new Room(name));
+        const first = this.rooms.has(activeName) ? activeName : this.rooms.keys().next().value ?? null;
+        this.open(first);
+    }
+
+    join(name) {
+        let room = this.rooms.get(name);
+        if (!room) {
+            room = new Room(name);
+            this.rooms.set(name, room);
+            this.#persist();
+            if (this.online) this.#connectRoom(room);
+        }
+        this.open(name);
+        this.refreshDirectory();
+    }
+
+    leave(name) {
+        const room = this.rooms.get(name);
+        if (!room) return;
+        if (this.typingRoom === room) this.stopTyping();
+        if (room.live) this.connection.send(`/app/room.${name}.leave`, {});
+        room.subscription?.unsubscribe();
+        room.live = false;
+        for (const { timer } of room.typing.values()) clearTimeout(timer);
+        clearTimeout(room.retryTimer);
+        this.rooms.delete(name);
+        this.#persist();
+        if (this.active === room) {
+            this.active = null;
+            this.open(this.rooms.keys().next().value ?? null);
+        } else {
+            this.#renderRooms();
+        }
+        announce(`You left ${name}`);
+        this.refreshDirectory();
+    }
+
+    /** Shows a room (null: none) in the message pane. */
+    open(name) {
+        const previous = this.active;
+        const room = name == null ? null : this.rooms.get(name) ?? null;
+        const scroller = $('messages');
+        if (previous && previous !== room) {
+            previous.scrollTop = isNearBottom(scroller) ? null : scroller.scrollTop;
+            if (this.typingRoom === previous) this.stopTyping();
+        }
+        this.active = room;
+        store.saveActiveRoom(room?.name ?? null);
+        $('jump-latest').hidden = true;
+        if (!room) {
+            scroller.replaceChildren(this.historyTop, this.emptyNode);
+            this.historyTop.hidden = true;
+            this.emptyNode.hidden = false;
+            setText($('room-title'), 'No room open');
+            setText($('room-online'), '');
+            setText($('toggle-users'), 'People');
+            $('users').replaceChildren();
+            setText($('typing'), '');
+        } else {
+            room.unread = 0;
+            this.historyTop.hidden = false;
+            scroller.replaceChildren(this.historyTop, room.list, room.pendingList);
+            setText($('room-title'), `# ${room.name}`);
+            this.#renderHistoryControls(room);
+            this.#renderPresence(room);
+            this.#renderTyping(room);
+            if (room.scrollTop == null) this.#scrollToBottom();
+            else scroller.scrollTop = room.scrollTop;
+        }
+        this.#renderRooms();
+        this.onActiveRoomChanged(previous, room);
+    }
+
+    // ---- the connection ------------------------------------------------------------------------
+
+    /** A (new) STOMP session is up: subscribe, join every room, catch up, send the outbox. */
+    attach(connection) {
+        this.connection = connection;
+        this.errorSubscription = connection.subscribe('/user/queue/errors', (error) => this.#onError(error));
+        for (const room of this.rooms.values()) this.#connectRoom(room);
+        this.#renderAllPending();
+    }
+
+    /** The session is gone: nothing is live; what was sent without an echo goes again later. */
+    detach() {
+        this.typingRoom = null;
+        clearTimeout(this.typingIdleTimer);
+        for (const room of this.rooms.values()) {
+            room.live = false;
+            room.ready = false;
+            room.subscription = null;
+            for (const { timer } of room.typing.values()) clearTimeout(timer);
+            room.typing.clear();
+            for (const entry of room.pending.values()) if (entry.state === 'sent') entry.state = 'queued';
+        }
+        this.errorSubscription = null;
+        if (this.active) this.#renderTyping(this.active);
+        this.#renderAllPending();
+    }
+
+    dispose() {
+        clearTimeout(this.flushTimer);
+        clearTimeout(this.typingIdleTimer);
+        for (const room of this.rooms.values()) {
+            clearTimeout(room.retryTimer);
+            for (const { timer } of room.typing.values()) clearTimeout(timer);
+        }
+        this.rooms.clear();
+    }
+
+    /** Contract section 8: subscribe, join, then fetch ?after= the highest id seen. */
+    #connectRoom(room) {
+        const connection = this.connection;
+        room.subscription = connection.subscribe(`/topic/room.${room.name}`, (event) => this.#onRoomEvent(room, event));
+        const users = connection.subscribe(`/app/room.${room.name}.users`, (reply) => {
+            users?.unsubscribe();
+            if (this.#isCurrent(room) && Array.isArray(reply.users)) this.#setUsers(room, reply.users);
+        });
+        connection.send(`/app/room.${room.name}.join`, {});
+        room.live = true;
+        room.ready = false;
+        room.needsCatchUp = true;
+        const caughtUp = room.historyLoaded ? this.catchUp(room) : this.#loadLatest(room);
+        caughtUp.finally(() => {
+            if (room.live && this.connection === connection && connection.connected) {
+                room.ready = true;
+                this.flush();
+            }
+        });
+    }
+
+    #isCurrent(room) {
+        return this.rooms.get(room.name) === room;
+    }
+
+    // ---- history -------------------------------------------------------------------------------
+
+    async #loadLatest(room) {
+        try {
+            const page = await fetchMessages(room.name, { limit: PAGE_SIZE });
+            if (!this.#isCurrent(room)) return;
+            if (!room.historyLoaded) {
+                room.historyLoaded = true;
+                room.needsCatchUp = false;
+                room.maxContiguous = page.length > 0 ? page[page.length - 1].id : 0;
+            }
+            this.#merge(room, page, 'history');
+        } catch {
+            this.#retryLater(room);
+        }
+    }
+
+    /** Fetches ?after= the last contiguous id until a page is short; also fills live gaps. */
+    catchUp(room) {
+        if (!room.historyLoaded) return this.#loadLatest(room);
+        if (room.catchingUp) {
+            room.catchUpAgain = true;
+            return room.catchingUp;
+        }
+        room.catchingUp = (async () => {
+            try {
+                do {
+                    room.catchUpAgain = false;
+                    for (;;) {
+                        const from = room.maxContiguous;
+                        const page = await fetchMessages(room.name, { after: from, limit: CATCH_UP_PAGE_SIZE });
+                        if (!this.#isCurrent(room)) return;
+                        this.#merge(room, page, 'catch-up');
+                        if (page.length < CATCH_UP_PAGE_SIZE || room.maxContiguous === from) break;
+                    }
+                } while (room.catchUpAgain && room.hasHole);
+                room.needsCatchUp = false;
+            } catch {
+                this.#retryLater(room);
+            } finally {
+                room.catchingUp = null;
+            }
+        })();
+        return room.catchingUp;
+    }
+
+    #retryLater(room) {
+        clearTimeout(room.retryTimer);
+        room.retryTimer = setTimeout(() => {
+            if (this.#isCurrent(room) && (room.needsCatchUp || room.hasHole || !room.historyLoaded)) this.catchUp(room);
+        }, RETRY_MS);
+    }
+
+    async loadOlder(room) {
+        if (!room.hasOlder || room.loadingOlder) return;
+        room.loadingOlder = true;
+        this.#renderHistoryControls(room);
+        try {
+            const page = await fetchMessages(room.name, { before: room.oldestId, limit: PAGE_SIZE });
+            if (this.#isCurrent(room)) this.#merge(room, page, 'older');
+        } catch {
+            announce('Could not load older messages. Try again.');
+        } finally {
+            room.loadingOlder = false;
+            if (this.active === room) this.#renderHistoryControls(room);
+        }
+        if (this.active === room) $('load-older').focus({ preventScroll: true });
+    }
+
+    /**
+     * Adds messages not seen yet, each in id order; a message already here (same id) is
+     * skipped, so live events, catch-up and history may overlap freely.
+     * source: 'live', 'catch-up', 'history' or 'older'.
+     */
+    #merge(room, messages, source) {
+        const scroller = $('messages');
+        const active = this.active === room;
+        const stick = active && isNearBottom(scroller);
+        const heightBefore = scroller.scrollHeight;
+        const topBefore = scroller.scrollTop;
+        const fresh = [];
+        // older pages go in newest first, so each lands right before the one after it
+        const ordered = source === 'older' ? [...messages].reverse() : messages;
+        for (const message of ordered) {
+            if (!message || !Number.isInteger(message.id) || room.messages.has(message.id)) continue;
+            room.messages.set(message.id, message);
+            const own = sameName(message.sender, this.me);
+            insertMessage(room.list, messageElement(message, own), message.id);
+            if (own && message.clientId) this.#confirm(room, message.clientId);
+            room.maxId = Math.max(room.maxId, message.id);
+            if (room.oldestId == null || message.id < room.oldestId) room.oldestId = message.id;
+            if (source === 'live' || source === 'catch-up') {
+                fresh.push({ message, own });
+                this.#setTyping(room, message.sender, false);
+            }
+        }
+        if (room.historyLoaded) {
+            while (room.messages.has(room.maxContiguous + 1)) room.maxContiguous++;
+        }
+        const others = fresh.filter((f) => !f.own);
+        if (!active && others.length > 0) {
+            room.unread += others.length;
+            this.#renderRooms();
+        }
+        if (active) {
+            for (const { message } of others.slice(-ANNOUNCE_MAX_MESSAGES)) {
+                announce(`${message.sender}: ${[...message.text].slice(0, ANNOUNCE_MAX_CHARS).join('')}`);
+            }
+            if (source === 'older') {
+                scroller.scrollTop = topBefore + (scroller.scrollHeight - heightBefore);
+            } else if (source === 'history' || stick || fresh.some((f) => f.own)) {
+                this.#scrollToBottom();
+            } else if (fresh.length > 0) {
+                $('jump-latest').hidden = false;
+            }
+            this.#renderHistoryControls(room);
+        } else if (source === 'history') {
+            room.scrollTop = null;
+        }
+        if (room.hasHole) this.catchUp(room);
+    }
+
+    // ---- live events ---------------------------------------------------------------------------
+
+    #onRoomEvent(room, event) {
+        if (!this.#isCurrent(room) || !room.live) return;
+        switch (event.type) {
+            case 'MESSAGE':
+                this.#merge(room, [event], 'live');
+                break;
+            case 'JOIN':
+                room.users.set(foldName(event.user), event.user);
+                this.#updateDirectoryCount(room.name, event.online);
+                if (!sameName(event.user, this.me)) this.#eventLine(room, `${event.user} joined`, event.at);
+                if (this.active === room) this.#renderPresence(room);
+                break;
+            case 'LEAVE':
+                room.users.delete(foldName(event.user));
+                this.#setTyping(room, event.user, false);
+                this.#updateDirectoryCount(room.name, event.online);
+                if (!sameName(event.user, this.me)) this.#eventLine(room, `${event.user} left`, event.at);
+                else if (room.live) room.users.set(foldName(this.me), this.me); // another tab of ours left
+                if (this.active === room) this.#renderPresence(room);
+                break;
+            case 'TYPING':
+                if (!sameName(event.user, this.me)) this.#setTyping(room, event.user, event.typing === true);
+                break;
+            default:
+                break;
+        }
+    }
+
+    #eventLine(room, text, at) {
+        const scroller = $('messages');
+        const stick = this.active === room && isNearBottom(scroller);
+        room.list.append(eventElement(text, at));
+        if (stick) this.#scrollToBottom();
+    }
+
+    #setUsers(room, users) {
+        room.users = new Map(users.map((user) => [foldName(user), user]));
+        if (room.live) room.users.set(foldName(this.me), this.me);
+        if (this.active === room) this.#renderPresence(room);
+    }
+
+    #setTyping(room, user, typing) {
+        const key = foldName(user);
+        const current = room.typing.get(key);
+        if (!typing && !current) return;
+        clearTimeout(current?.timer);
+        if (typing) {
+            const timer = setTimeout(() => {
+                room.typing.delete(key);
+                if (this.active === room) this.#renderTyping(room);
+            }, TYPING_SHOWN_MS);
+            room.typing.set(key, { name: user, timer });
+        } else {
+            room.typing.delete(key);
+        }
+        if (this.active === room) this.#renderTyping(room);
+    }
+
+    // ---- our own typing ------------------------------------------------------------------------
+
+    /** Called on every edit of the message box. */
+    composing(hasText) {
+        const room = this.active;
+        if (!hasText) {
+            this.stopTyping();
+            return;
+        }
+        if (!room || !room.live) return;
+        const now = Date.now();
+        if (this.typingRoom !== room || now - this.typingSentAt > TYPING_REFRESH_MS) {
+            if (this.typingRoom && this.typingRoom !== room) this.stopTyping();
+            const wait = this.typingSentAt + TYPING_MIN_GAP_MS - now;
+            if (wait > 0) {
+                // too soon after the last typing event: say it a moment later, once
+                if (!this.typingDeferTimer) {
+                    this.typingDeferTimer = setTimeout(() => {
+                        this.typingDeferTimer = null;
+                        if (this.active === room && $('message-input').value.trim() !== '') this.composing(true);
+                    }, wait);
+                }
+            } else if (this.connection.send(`/app/room.${room.name}.typing`, { typing: true })) {
+                this.typingRoom = room;
+                this.typingSentAt = now;
+            }
+        }
+        clearTimeout(this.typingIdleTimer);
+        this.typingIdleTimer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
+    }
+
+    stopTyping() {
+        clearTimeout(this.typingIdleTimer);
+        clearTimeout(this.typingDeferTimer);
+        this.typingDeferTimer = null;
+        const room = this.typingRoom;
+        this.typingRoom = null;
+        if (room?.live && this.#isCurrent(room)) {
+            this.connection.send(`/app/room.${room.name}.typing`, { typing: false });
+            this.typingSentAt = Date.now();
+        }
+    }
+
+    // ---- the outbox ----------------------------------------------------------------------------
+
+    /** Queues a message for the open room; it goes out now, or once connected and caught up. */
+    send(text) {
+        const room = this.active;
+        if (!room) return false;
+        const entry = { clientId: newClientId(), text, room, state: 'queued', error: null, retryable: false, rejoins: 0 };
+        entry.element = pendingElement(entry, this.pendingActions, this.online);
+        room.pending.set(entry.clientId, entry);
+        room.pendingList.append(entry.element);
+        this.stopTyping();
+        this.#scrollToBottom();
+        this.flush();
+        return true;
+    }
+
+    /** Sends queued messages in order, paced below the server's rate limit. */
+    flush() {
+        clearTimeout(this.flushTimer);
+        const now = Date.now();
+        this.tokens = Math.min(SEND_BURST, this.tokens + ((now - this.tokensAt) / 1000) * SEND_PER_SECOND);
+        this.tokensAt = now;
+        if (!this.online) return;
+        for (const room of this.rooms.values()) {
+            if (!room.live || !room.ready) continue;
+            for (const entry of room.pending.values()) {
+                if (entry.state !== 'queued') continue;
+                if (this.tokens < 1) {
+                    const wait = ((1 - this.tokens) * 1000) / SEND_PER_SECOND;
+                    this.flushTimer = setTimeout(() => this.flush(), Math.ceil(wait) + 10);
+                    return;
+                }
+                if (!this.connection.send(`/app/room.${room.name}.send`, { text: entry.text, clientId: entry.clientId })) return;
+                this.tokens -= 1;
+                entry.state = 'sent';
+                this.#renderPending(entry);
+            }
+        }
+    }
+
+    /** Our echo (live or found by catch-up): the message is stored, the outbox entry goes. */
+    #confirm(room, clientId) {
+        const entry = room.pending.get(clientId);
+        if (!entry) return;
+        room.pending.delete(clientId);
+        entry.element.remove();
+    }
+
+    #onError(error) {
+        const match = /^\/app\/room\.([^.]+)\.(join|leave|send|typing)$/.exec(error?.destination ?? '');
+        const room = match ? this.rooms.get(match[1]) : null;
+        const operation = match?.[2];
+        const entry = error?.clientId && room ? room.pending.get(error.clientId) : null;
+        if (entry) {
+            this.#refused(room, entry, error);
+        } else if (operation === 'typing') {
+            // typing is best effort; nothing to tell
+        } else if (operation === 'join' && room) {
+            announce(`Could not join ${room.name}: ${error.message}`);
+        } else if (error?.message) {
+            announce(`The server refused a request: ${error.message}`);
+        }
+    }
+
+    #refused(room, entry, error) {
+        if (error.code === 'NOT_JOINED' && entry.rejoins < 2 && room.live) {
+            // our join got lost somehow: join again and resend (the clientId keeps it single)
+            entry.rejoins++;
+            this.connection.send(`/app/room.${room.name}.join`, {});
+            entry.state = 'queued';
+            this.#renderPending(entry);
+            this.flush();
+            return;
+        }
+        entry.state = 'failed';
+        entry.retryable = error.code !== 'INVALID_MESSAGE';
+        entry.error = ERROR_TEXT[error.code] ?? `Not sent: ${error.message}`;
+        if (error.code === 'RATE_LIMITED') this.tokens = 0;
+        this.#renderPending(entry);
+        announce(entry.error);
+    }
+
+    #retry(entry) {
+        entry.state = 'queued';
+        entry.error = null;
+        this.#renderPending(entry);
+        this.flush();
+    }
+
+    #edit(entry) {
+        this.#discard(entry);
+        this.onEdit(entry.text);
+    }
+
+    #discard(entry) {
+        entry.room.pending.delete(entry.clientId);
+        entry.element.remove();
+    }
+
+    #renderPending(entry) {
+        updatePendingElement(entry.element, entry, this.pendingActions, this.online);
+    }
+
+    #renderAllPending() {
+        for (const room of this.rooms.values()) for (const entry of room.pending.values()) this.#renderPending(entry);
+    }
+
+    // ---- the room directory (GET /api/rooms) ----------------------------------------------------
+
+    async refreshDirectory() {
+        try {
+            const rooms = await listRooms();
+            if (Array.isArray(rooms)) this.directory = rooms;
+        } catch {
+            // keep the last list; the next refresh may work
+        }
+        this.#renderDirectory();
+    }
+
+    #updateDirectoryCount(name, online) {
+        if (!Number.isInteger(online)) return;
+        const summary = this.directory.find((r) => r.name === name);
+        if (summary) summary.online = online;
+        else this.directory = [...this.directory, { name, online, messages: 0, lastMessageAt: null }]
+            .sort((a, b) => (a.name < b.name ? -1 : 1));
+        this.#renderDirectory();
+    }
+
+    #renderDirectory() {
+        renderDirectory($('room-directory'), this.directory, new Set(this.rooms.keys()), { join: (name) => this.join(name) });
+        $('directory-empty').hidden = this.directory.length > 0;
+    }
+
+    // ---- rendering -----------------------------------------------------------------------------
+
+    #renderRooms() {
+        const rooms = [...this.rooms.values()];
+        renderJoinedRooms($('joined-rooms'), rooms, this.active?.name ?? null, {
+            open: (name) => this.open(name),
+            leave: (name) => this.leave(name),
+        });
+        $('no-rooms').hidden = rooms.length > 0;
+        const unread = rooms.reduce((sum, room) => sum + room.unread, 0);
+        document.title = unread > 0 ? `(${unread}) Parley` : 'Parley';
+        const badge = $('toggle-rooms-badge');
+        badge.hidden = unread === 0;
+        setText(badge, String(unread));
+        this.#renderDirectory();
+    }
+
+    #renderPresence(room) {
+        renderUsers($('users'), room.users.values(), this.me);
+        const count = room.users.size;
+        setText($('room-online'), room.live || count > 0 ? `${count} online` : '');
+        setText($('toggle-users'), `People (${count})`);
+    }
+
+    #renderTyping(room) {
+        setText($('typing'), typingText([...room.typing.values()].map((t) => t.name)));
+    }
+
+    #renderHistoryControls(room) {
+        const button = $('load-older');
+        const start = $('history-start');
+        button.hidden = !room.hasOlder;
+        button.disabled = room.loadingOlder;
+        setText(button, room.loadingOlder ? 'Loading…' : 'Load older messages');
+        start.hidden = room.hasOlder;
+        setText(start, room.historyLoaded ? `This is the beginning of #${room.name}.` : 'Loading history…');
+    }
+
+    #scrollToBottom() {
+        const scroller = $('messages');
+        scroller.scrollTop = scroller.scrollHeight;
+        $('jump-latest').hidden = true;
+    }
+
+    #persist() {
+        store.saveRooms([...this.rooms.keys()]);
+    }
+}
