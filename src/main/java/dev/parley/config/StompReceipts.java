@@ -1,8 +1,8 @@
 package dev.parley.config;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.messaging.Message;
@@ -27,8 +27,8 @@ final class StompReceipts implements ExecutorChannelInterceptor {
 
     private final MessageChannel clientOutboundChannel;
 
-    /** Handlers that have handled each frame awaiting its receipt, by message id. */
-    private final Map<UUID, AtomicInteger> handled = new ConcurrentHashMap<>();
+    /** Handlers that have handled each frame awaiting its receipt (inbound frames carry no id). */
+    private final Map<Message<?>, AtomicInteger> handled = Collections.synchronizedMap(new IdentityHashMap<>());
 
     StompReceipts(MessageChannel clientOutboundChannel) {
         this.clientOutboundChannel = clientOutboundChannel;
@@ -43,11 +43,10 @@ final class StompReceipts implements ExecutorChannelInterceptor {
         }
         int handlers = (channel instanceof ExecutorSubscribableChannel subscribable)
                 ? subscribable.getSubscribers().size() : 1;
-        UUID id = message.getHeaders().getId();
-        if (handlers > 1 && this.handled.computeIfAbsent(id, key -> new AtomicInteger()).incrementAndGet() < handlers) {
+        if (handlers > 1 && this.handled.computeIfAbsent(message, key -> new AtomicInteger()).incrementAndGet() < handlers) {
             return;
         }
-        this.handled.remove(id);
+        this.handled.remove(message);
         StompHeaderAccessor receipt = StompHeaderAccessor.create(StompCommand.RECEIPT);
         receipt.setReceiptId(accessor.getReceipt());
         receipt.setSessionId(accessor.getSessionId());
