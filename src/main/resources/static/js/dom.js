@@ -4,6 +4,7 @@ const ANNOUNCE_KEEP = 5;
 const TIME_FORMAT = { hour: '2-digit', minute: '2-digit' };
 const DAY_FORMAT = { weekday: 'short', day: 'numeric', month: 'short' };
 const FULL_FORMAT = { dateStyle: 'full', timeStyle: 'medium' };
+const AVATAR_HUES = [4, 24, 40, 88, 140, 168, 192, 212, 236, 262, 288, 320];
 
 export const $ = (id) => document.getElementById(id);
 
@@ -52,11 +53,11 @@ export function announce(text) {
     while (region.childElementCount > ANNOUNCE_KEEP) region.firstElementChild.remove();
 }
 
-/** A stable hue for a nickname, so each person keeps a colour. */
+/** A stable hue for a nickname (FNV-1a over its code points), so each person keeps a colour. */
 export function hueOf(name) {
-    let hash = 0;
-    for (const ch of name.toLowerCase()) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
-    return hash % 360;
+    let hash = 0x811c9dc5;
+    for (const ch of name.toLowerCase()) hash = Math.imul(hash ^ ch.codePointAt(0), 0x01000193) >>> 0;
+    return AVATAR_HUES[hash % AVATAR_HUES.length];
 }
 
 export function avatar(name, className = 'avatar') {

@@ -16,7 +16,7 @@ const DIRECTORY_REFRESH_MS = 15_000;
 const TEXTAREA_MAX_PX = 200;
 const HINT_ONLINE = 'Enter sends · Shift+Enter for a new line';
 const HINT_OFFLINE = 'Offline: Enter queues your message; it goes out when the connection is back.';
-const ROOM_HINT = 'Lowercase letters, digits, _ and -.';
+const ROOM_HINT = 'Use a–z, 0–9, _ and -';
 
 let session = null; // {identity, connection, chat, directoryTimer}
 
@@ -81,6 +81,7 @@ function startChat(identity) {
     $('login-view').hidden = true;
     $('chat-view').hidden = false;
     setText($('me-name'), identity.nickname);
+    setText($('drawer-me-name'), identity.nickname);
 
     const chat = new Chat({
         me: identity.nickname,
@@ -285,6 +286,7 @@ function init() {
         $('nickname').setAttribute('aria-invalid', 'false');
     });
     $('sign-out').addEventListener('click', onSignOut);
+    $('drawer-sign-out').addEventListener('click', onSignOut);
     $('reconnect-now').addEventListener('click', () => session?.connection.reconnectNow());
     $('composer').addEventListener('submit', (event) => {
         event.preventDefault();

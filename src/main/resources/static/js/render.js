@@ -4,6 +4,7 @@ import { $, el, avatar, formatTime, formatFullTime, setText } from './dom.js';
 import { sameName } from './rules.js';
 
 const TYPING_NAMES_SHOWN = 3;
+const GROUP_WITHIN_MS = 5 * 60_000;
 const NEAR_BOTTOM_PX = 48;
 
 /** A stored message: <li class="message" data-id="42">; own messages also get class "own". */
@@ -15,7 +16,7 @@ export function messageElement(message, own) {
     });
     return el('li', {
         className: own ? 'message own' : 'message',
-        dataset: { id: message.id, sender: message.sender },
+        dataset: { id: message.id, sender: message.sender, sentAt: message.sentAt },
     },
     avatar(message.sender),
     el('div', { className: 'bubble' },
@@ -38,6 +39,19 @@ export function insertMessage(list, item, id) {
         else break;
     }
     list.insertBefore(item, before);
+}
+
+/**
+ * Marks a message "continued" when the one right before it is from the same person, shortly
+ * before: such runs are drawn tighter, with one avatar. Call for a new element and the one after it.
+ */
+export function regroup(item) {
+    if (!item?.classList.contains('message')) return;
+    const previous = item.previousElementSibling;
+    const continued = previous != null && previous.classList.contains('message')
+        && sameName(previous.dataset.sender, item.dataset.sender)
+        && Math.abs(Date.parse(item.dataset.sentAt) - Date.parse(previous.dataset.sentAt)) < GROUP_WITHIN_MS;
+    item.classList.toggle('continued', continued);
 }
 
 /** A join / leave line: "bob joined". */

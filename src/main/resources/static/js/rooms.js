@@ -5,7 +5,7 @@
 import { CATCH_UP_PAGE_SIZE, PAGE_SIZE, fetchMessages, listRooms } from './api.js';
 import { $, announce, el, setText } from './dom.js';
 import {
-    eventElement, insertMessage, isNearBottom, messageElement, pendingElement, renderDirectory,
+    eventElement, insertMessage, isNearBottom, messageElement, pendingElement, regroup, renderDirectory,
     renderJoinedRooms, renderUsers, typingText, updatePendingElement,
 } from './render.js';
 import { foldName, newClientId, sameName } from './rules.js';
@@ -84,11 +84,13 @@ export class Chat {
         };
         this.historyTop = document.querySelector('.history-top');
         this.emptyNode = $('room-empty');
-        $('load-older').addEventListener('click', () => this.active && this.loadOlder(this.active));
-        $('jump-latest').addEventListener('click', () => this.#scrollToBottom());
+        this.listeners = new AbortController(); // the page's fixed elements outlive this chat
+        const signal = this.listeners.signal;
+        $('load-older').addEventListener('click', () => this.active && this.loadOlder(this.active), { signal });
+        $('jump-latest').addEventListener('click', () => this.#scrollToBottom(), { signal });
         $('messages').addEventListener('scroll', () => {
             if (isNearBottom($('messages'))) $('jump-latest').hidden = true;
-        }, { passive: true });
+        }, { passive: true, signal });
     }
 
     get online() {
@@ -163,6 +165,7 @@ export class Chat {
             this.historyTop.hidden = false;
             scroller.replaceChildren(this.historyTop, room.list, room.pendingList);
             setText($('room-title'), `# ${room.name}`);
+            scroller.setAttribute('aria-label', `Messages in #${room.name}`);
             this.#renderHistoryControls(room);
             this.#renderPresence(room);
             this.#renderTyping(room);
@@ -201,13 +204,17 @@ export class Chat {
     }
 
     dispose() {
+        this.listeners.abort();
         clearTimeout(this.flushTimer);
         clearTimeout(this.typingIdleTimer);
+        clearTimeout(this.typingDeferTimer);
         for (const room of this.rooms.values()) {
             clearTimeout(room.retryTimer);
             for (const { timer } of room.typing.values()) clearTimeout(timer);
         }
         this.rooms.clear();
+        this.active = null;
+        this.connection = null;
     }
 
     /** Contract section 8: subscribe, join, then fetch ?after= the highest id seen. */
@@ -322,7 +329,10 @@ export class Chat {
             if (!message || !Number.isInteger(message.id) || room.messages.has(message.id)) continue;
             room.messages.set(message.id, message);
             const own = sameName(message.sender, this.me);
-            insertMessage(room.list, messageElement(message, own), message.id);
+            const item = messageElement(message, own);
+            insertMessage(room.list, item, message.id);
+            regroup(item);
+            regroup(item.nextElementSibling);
             if (own && message.clientId) this.#confirm(room, message.clientId);
             room.maxId = Math.max(room.maxId, message.id);
             if (room.oldestId == null || message.id < room.oldestId) room.oldestId = message.id;
@@ -572,7 +582,16 @@ export class Chat {
     async refreshDirectory() {
         try {
             const rooms = await listRooms();
-            if (Array.isArray(rooms)) this.directory = rooms;
+            if (Array.isArray(rooms)) {
+                // the live online lists of our rooms are newer than what the server counted then
+                for (const room of this.rooms.values()) {
+                    if (!room.live || room.users.size === 0) continue;
+                    const summary = rooms.find((r) => r.name === room.name);
+                    if (summary) summary.online = room.users.size;
+                    else rooms.push({ name: room.name, online: room.users.size, messages: 0, lastMessageAt: null });
+                }
+                this.directory = rooms.sort((a, b) => (a.name < b.name ? -1 : 1));
+            }
         } catch {
             // keep the last list; the next refresh may work
         }

@@ -14,7 +14,6 @@ import org.springframework.messaging.simp.config.ChannelRegistration;
 import org.springframework.messaging.simp.config.MessageBrokerRegistry;
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.util.AntPathMatcher;
-import org.springframework.web.socket.config.annotation.EnableWebSocketMessageBroker;
 import org.springframework.web.socket.config.annotation.StompEndpointRegistry;
 import org.springframework.web.socket.config.annotation.WebSocketMessageBrokerConfigurer;
 import org.springframework.web.socket.config.annotation.WebSocketTransportRegistration;
@@ -23,10 +22,10 @@ import org.springframework.web.socket.server.standard.ServletServerContainerFact
 /**
  * STOMP over WebSocket at {@code /ws}, with SockJS (websocket, xhr-streaming, xhr-polling) and
  * plain WebSocket at {@code /ws/websocket}; {@code .}-separated destinations; Spring's simple
- * broker for {@code /topic} and {@code /queue}.
+ * broker for {@code /topic} and {@code /queue}. The broker itself is set up by
+ * {@link StompBrokerConfiguration}, which takes this configurer.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableWebSocketMessageBroker
 class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 
     /** Room for frame headers and SockJS escaping above the STOMP frame limit. */
@@ -93,8 +92,7 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
     public void configureWebSocketTransport(WebSocketTransportRegistration registration) {
         registration.setMessageSizeLimit(toInt(this.transport.messageSizeLimit().toBytes()))
                 .setSendBufferSizeLimit(toInt(this.transport.sendBufferSizeLimit().toBytes()))
-                .setSendTimeLimit(toInt(this.transport.sendTimeLimit().toMillis()))
-                .addDecoratorFactory(new SockJsFlushBeforeClose(this.brokerScheduler));
+                .setSendTimeLimit(toInt(this.transport.sendTimeLimit().toMillis()));
     }
 
     /**

@@ -1,0 +1,40 @@
+package dev.parley.config;
+
+import java.util.function.Supplier;
+
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.messaging.support.AbstractSubscribableChannel;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.config.annotation.DelegatingWebSocketMessageBrokerConfiguration;
+import org.springframework.web.socket.messaging.SubProtocolWebSocketHandler;
+
+/**
+ * What {@code @EnableWebSocketMessageBroker} imports, with one change: each connection's
+ * session for sending is a {@link FlushBeforeCloseSessionDecorator}, so ERROR frames reach the
+ * client before the close. {@link WebSocketConfiguration} configures everything else.
+ */
+@Configuration(proxyBeanMethods = false)
+class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfiguration {
+
+    @Bean
+    @Override
+    public WebSocketHandler subProtocolWebSocketHandler(AbstractSubscribableChannel clientInboundChannel,
+            AbstractSubscribableChannel clientOutboundChannel) {
+        ApplicationContext context = getApplicationContext();
+        Supplier<TaskScheduler> scheduler = () -> context.getBean("messageBrokerTaskScheduler", TaskScheduler.class);
+        SubProtocolWebSocketHandler handler = new SubProtocolWebSocketHandler(clientInboundChannel,
+                clientOutboundChannel) {
+            @Override
+            protected WebSocketSession decorateSession(WebSocketSession session) {
+                return new FlushBeforeCloseSessionDecorator(session, getSendTimeLimit(), getSendBufferSizeLimit(),
+                        scheduler);
+            }
+        };
+        handler.setPhase(getPhase());
+        return handler;
+    }
+}
