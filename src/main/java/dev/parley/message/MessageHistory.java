@@ -104,14 +104,7 @@ public class MessageHistory {
 
     /** The latest {@code limit} messages, oldest first. */
     public List<ChatMessage> latest(RoomName room, int limit) {
-        return this.jdbc.sql("select " + COLUMNS + " from message where room = :room order by id desc limit :limit")
-                .param("room", room.value())
-                .param("limit", limit)
-                .query(MessageHistory::message)
-                .list()
-                .stream()
-                .sorted(OLDEST_FIRST)
-                .toList();
+        return before(room, Long.MAX_VALUE, limit);
     }
 
     /** The {@code limit} messages just older than {@code id}, oldest first. */
