@@ -21,7 +21,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -29,12 +28,15 @@ import tools.jackson.databind.JsonNode;
 
 import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyIntegrationTest;
+import dev.parley.support.ParleyIntegrationTestBase;
 import dev.parley.support.StompTestClient;
 import dev.parley.support.StompTestClient.Subscription;
 import dev.parley.support.StompTestClient.Transport;
 
-import org.springframework.boot.test.web.server.LocalServerPort;
-
+import static dev.parley.support.Destinations.ERRORS;
+import static dev.parley.support.Destinations.join;
+import static dev.parley.support.Destinations.send;
+import static dev.parley.support.Destinations.topic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -43,28 +45,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * limit.
  */
 @ParleyIntegrationTest
-class TransportIntegrationTests {
+class TransportIntegrationTests extends ParleyIntegrationTestBase {
 
 	private static final int KIB = 1024;
 
 	/** A STOMP frame larger than this closes the connection (section 3). */
 	private static final int FRAME_LIMIT = 64 * KIB;
 
-	@LocalServerPort
-	int port;
-
-	private ParleyApi api;
-
 	private final List<RawStomp> rawClients = new ArrayList<>();
 
-	@BeforeEach
-	void createApi() {
-		this.api = new ParleyApi(this.port);
-	}
-
 	@AfterEach
-	void closeClients() {
-		StompTestClient.closeAll();
+	void abortRawClients() {
 		this.rawClients.forEach(RawStomp::abort);
 	}
 
@@ -81,7 +72,7 @@ class TransportIntegrationTests {
 
 		StompTestClient client = StompTestClient.connect(this.port, transport, alice);
 		Subscription events = client.subscribe(topic(room));
-		Subscription errors = client.subscribe("/user/queue/errors");
+		Subscription errors = client.subscribe(ERRORS);
 		client.send(join(room), Map.of());
 		JsonNode join = events.next();
 		assertThat(join.get("type").asString()).isEqualTo("JOIN");
@@ -163,15 +154,15 @@ class TransportIntegrationTests {
 		assertThat(connected.command()).as("answer to CONNECT: %s", connected).isEqualTo("CONNECTED");
 		assertThat(connected.headers()).containsEntry("version", "1.2");
 
-		raw.send("SUBSCRIBE\nid:sub-0\ndestination:/topic/room." + room + "\n\n\0");
-		raw.send("SEND\ndestination:/app/room." + room + ".join\ncontent-type:application/json\n\n{}\0");
-		raw.send("SEND\ndestination:/app/room." + room + ".send\ncontent-type:application/json\n\n"
+		raw.send("SUBSCRIBE\nid:sub-0\ndestination:" + topic(room) + "\n\n\0");
+		raw.send("SEND\ndestination:" + join(room) + "\ncontent-type:application/json\n\n{}\0");
+		raw.send("SEND\ndestination:" + send(room) + "\ncontent-type:application/json\n\n"
 				+ "{\"text\":\"  hand-written  \",\"clientId\":\"raw-1\"}\0");
 
 		RawFrame join = raw.next();
 		assertThat(join.command()).isEqualTo("MESSAGE");
 		assertThat(join.headers()).containsEntry("subscription", "sub-0")
-				.containsEntry("destination", "/topic/room." + room);
+				.containsEntry("destination", topic(room));
 		assertThat(join.json().get("type").asString()).isEqualTo("JOIN");
 		assertThat(join.json().get("user").asString()).isEqualTo(alice.nickname());
 		RawFrame message = raw.next();
@@ -214,7 +205,7 @@ class TransportIntegrationTests {
 		ParleyApi.Claim alice = this.api.claim(ParleyApi.uniqueName("alice"));
 		StompTestClient client = StompTestClient.connect(this.port, transport, alice);
 		Subscription events = client.subscribe(topic(room));
-		Subscription errors = client.subscribe("/user/queue/errors");
+		Subscription errors = client.subscribe(ERRORS);
 		client.send(join(room), Map.of());
 		events.next();
 
@@ -294,7 +285,7 @@ class TransportIntegrationTests {
 		assertThat(reply.headers()).containsEntry("subscription", "errors");
 		assertThat(reply.json().get("code").asString()).isEqualTo("INVALID_MESSAGE");
 		assertThat(reply.json().get("clientId").asString()).isEqualTo("edge");
-		raw.send("SEND\ndestination:/app/room." + room + ".send\n\n{\"text\":\"still here\"}\0");
+		raw.send("SEND\ndestination:" + send(room) + "\n\n{\"text\":\"still here\"}\0");
 		RawFrame echo = raw.next();
 		assertThat(echo.headers()).containsEntry("subscription", "room");
 		assertThat(echo.json().get("text").asString()).isEqualTo("still here");
@@ -322,7 +313,7 @@ class TransportIntegrationTests {
 	 * beyond 2000 code points.
 	 */
 	private static String sendBodyForFrameOf(int frameSize, String room, String clientId) {
-		String headers = "SEND\ndestination:/app/room." + room + ".send\ncontent-length:" + frameSize + "\n\n";
+		String headers = "SEND\ndestination:" + send(room) + "\ncontent-length:" + frameSize + "\n\n";
 		String skeleton = "{\"text\":\"\",\"clientId\":\"" + clientId + "\"}";
 		int textLength = frameSize - headers.length() - skeleton.length() - 1;
 		String body = "{\"text\":\"" + "a".repeat(textLength) + "\",\"clientId\":\"" + clientId + "\"}";
@@ -340,9 +331,9 @@ class TransportIntegrationTests {
 		raw.send("CONNECT\naccept-version:1.2\nhost:localhost\nlogin:" + claim.nickname() + "\npasscode:"
 				+ claim.token() + "\n\n\0");
 		assertThat(raw.next().command()).isEqualTo("CONNECTED");
-		raw.send("SUBSCRIBE\nid:room\ndestination:/topic/room." + room + "\n\n\0");
-		raw.send("SUBSCRIBE\nid:errors\ndestination:/user/queue/errors\n\n\0");
-		raw.send("SEND\ndestination:/app/room." + room + ".join\n\n{}\0");
+		raw.send("SUBSCRIBE\nid:room\ndestination:" + topic(room) + "\n\n\0");
+		raw.send("SUBSCRIBE\nid:errors\ndestination:" + ERRORS + "\n\n\0");
+		raw.send("SEND\ndestination:" + join(room) + "\n\n{}\0");
 		RawFrame join = raw.next();
 		assertThat(join.json().get("type").asString()).isEqualTo("JOIN");
 		return raw;
@@ -350,7 +341,7 @@ class TransportIntegrationTests {
 
 	/** A {@code SEND} frame of exactly {@code size} bytes (UTF-8, with its NUL), text far too long. */
 	private static String sendFrameOfExactly(int size, String room, String clientId) {
-		String head = "SEND\ndestination:/app/room." + room + ".send\ncontent-type:application/json\n\n";
+		String head = "SEND\ndestination:" + send(room) + "\ncontent-type:application/json\n\n";
 		String prefix = "{\"clientId\":\"" + clientId + "\",\"text\":\"";
 		String suffix = "\"}\0";
 		String frame = head + prefix + "a".repeat(size - head.length() - prefix.length() - suffix.length()) + suffix;
@@ -365,18 +356,6 @@ class TransportIntegrationTests {
 	private static Predicate<JsonNode> isJoinOf(ParleyApi.Claim claim) {
 		return event -> "JOIN".equals(event.path("type").asString())
 				&& claim.nickname().equals(event.path("user").asString());
-	}
-
-	private static String topic(String room) {
-		return "/topic/room." + room;
-	}
-
-	private static String join(String room) {
-		return "/app/room." + room + ".join";
-	}
-
-	private static String send(String room) {
-		return "/app/room." + room + ".send";
 	}
 
 	/** A STOMP frame as received. */

@@ -5,14 +5,12 @@ import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
-import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyApi.Claim;
 import dev.parley.support.ParleyIntegrationTest;
+import dev.parley.support.ParleyIntegrationTestBase;
 import dev.parley.support.StompTestClient;
 import dev.parley.support.StompTestClient.Subscription;
 import dev.parley.support.StompTestClient.Transport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -20,8 +18,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.boot.test.web.server.LocalServerPort;
-
+import static dev.parley.support.Destinations.ERRORS;
+import static dev.parley.support.Destinations.join;
+import static dev.parley.support.Destinations.send;
+import static dev.parley.support.Destinations.topic;
+import static dev.parley.support.Destinations.users;
 import static dev.parley.support.ParleyApi.uniqueName;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * anything else is answered with an ERROR frame and the connection closes. Over every transport.
  */
 @ParleyIntegrationTest
-class DestinationPolicyIntegrationTests {
+class DestinationPolicyIntegrationTests extends ParleyIntegrationTestBase {
 
 	/** SUBSCRIBE destinations the contract does not allow ({@code %s} is another user's nickname). */
 	private static final List<String> FORBIDDEN_SUBSCRIPTIONS = List.of(
@@ -59,21 +60,6 @@ class DestinationPolicyIntegrationTests {
 			"/user/queue/errors",
 			"/user/%s/queue/errors",
 			"/room.general.send");
-
-	@LocalServerPort
-	int port;
-
-	ParleyApi api;
-
-	@BeforeEach
-	void setUp() {
-		this.api = new ParleyApi(this.port);
-	}
-
-	@AfterEach
-	void closeClients() {
-		StompTestClient.closeAll();
-	}
 
 	static Stream<Arguments> forbiddenSubscriptions() {
 		return Stream.of(Transport.values())
@@ -115,7 +101,7 @@ class DestinationPolicyIntegrationTests {
 		String room = uniqueName("room");
 		String forgedText = "forged " + uniqueName("text");
 		StompTestClient listener = connect(transport, "listener");
-		Subscription events = listener.subscribe("/topic/room." + room);
+		Subscription events = listener.subscribe(topic(room));
 		StompTestClient forger = connect(transport, "forger");
 
 		forger.send("/topic/room." + room, Map.of(
@@ -123,8 +109,8 @@ class DestinationPolicyIntegrationTests {
 				"text", forgedText, "sentAt", "2026-01-01T00:00:00.000Z"));
 
 		forger.awaitClosed();
-		listener.send("/app/room." + room + ".join", Map.of());
-		listener.send("/app/room." + room + ".send", Map.of("text", "marker"));
+		listener.send(join(room), Map.of());
+		listener.send(send(room), Map.of("text", "marker"));
 		List<JsonNode> seen = events.takeUntil(isMessage("marker"));
 		assertThat(seen).noneSatisfy(event -> assertThat(event.toString()).contains(forgedText));
 		assertThat(seen.get(seen.size() - 1).path("id").asLong()).as("the marker is the room's first message")
@@ -140,24 +126,24 @@ class DestinationPolicyIntegrationTests {
 		String room = uniqueName("room");
 		StompTestClient client = connect(transport, "alice");
 
-		Subscription events = client.subscribe("/topic/room." + room);
-		Subscription errors = client.subscribe("/user/queue/errors");
-		Subscription users = client.subscribe("/app/room." + room + ".users");
+		Subscription events = client.subscribe(topic(room));
+		Subscription errors = client.subscribe(ERRORS);
+		Subscription users = client.subscribe(users(room));
 
 		JsonNode snapshot = users.next();
 		assertThat(snapshot.path("room").asString()).isEqualTo(room);
 		assertThat(snapshot.path("users").isArray()).as(snapshot.toString()).isTrue();
 
-		client.send("/app/room." + room + ".join", Map.of());
+		client.send(join(room), Map.of());
 		JsonNode join = events.next();
 		assertThat(join.path("type").asString()).isEqualTo("JOIN");
 		assertThat(join.path("user").asString()).isEqualTo(client.nickname());
 
-		client.send("/app/room." + room + ".send", Map.of("text", "over " + transport));
+		client.send(send(room), Map.of("text", "over " + transport));
 		assertThat(events.nextMatching(isMessage("over " + transport)).path("sender").asString())
 			.isEqualTo(client.nickname());
 
-		client.send("/app/room." + room + ".send", "not json");
+		client.send(send(room), "not json");
 		assertThat(errors.next().path("code").asString()).isEqualTo("BAD_REQUEST");
 
 		assertThat(client.isConnected()).isTrue();
@@ -169,8 +155,8 @@ class DestinationPolicyIntegrationTests {
 		StompTestClient client = connect(Transport.WEBSOCKET, "alice");
 
 		for (String room : List.of("a", "0", "a".repeat(32), "0_-", "z9-_z")) {
-			client.subscribe("/topic/room." + room);
-			client.subscribe("/app/room." + room + ".users").next();
+			client.subscribe(topic(room));
+			client.subscribe(users(room)).next();
 		}
 
 		assertThat(client.isConnected()).isTrue();
@@ -183,13 +169,13 @@ class DestinationPolicyIntegrationTests {
 		String room = uniqueName("room");
 		StompTestClient offender = StompTestClient.connect(this.port, Transport.WEBSOCKET, alice);
 		StompTestClient otherTab = StompTestClient.connect(this.port, Transport.WEBSOCKET, alice);
-		Subscription events = otherTab.subscribe("/topic/room." + room);
+		Subscription events = otherTab.subscribe(topic(room));
 
 		offender.subscribeWithoutReceipt("/topic/other");
 		offender.awaitClosed();
 
-		otherTab.send("/app/room." + room + ".join", Map.of());
-		otherTab.send("/app/room." + room + ".send", Map.of("text", "still here"));
+		otherTab.send(join(room), Map.of());
+		otherTab.send(send(room), Map.of("text", "still here"));
 		assertThat(events.nextMatching(isMessage("still here"))).isNotNull();
 		assertThat(otherTab.isConnected()).isTrue();
 	}

@@ -6,12 +6,11 @@ import java.util.stream.Stream;
 import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyApi.Claim;
 import dev.parley.support.ParleyIntegrationTest;
+import dev.parley.support.ParleyIntegrationTestBase;
 import dev.parley.support.StompTestClient;
 import dev.parley.support.StompTestClient.Refusal;
 import dev.parley.support.StompTestClient.Subscription;
 import dev.parley.support.StompTestClient.Transport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -20,9 +19,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.messaging.simp.stomp.StompHeaders;
 
+import static dev.parley.support.Destinations.join;
+import static dev.parley.support.Destinations.send;
+import static dev.parley.support.Destinations.topic;
 import static dev.parley.support.ParleyApi.uniqueName;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,27 +32,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a STOMP CONNECT proves a claim.
  */
 @ParleyIntegrationTest
-class IdentityIntegrationTests {
+class IdentityIntegrationTests extends ParleyIntegrationTestBase {
 
 	private static final String TOKEN_PATTERN = "[A-Za-z0-9_-]{43,}";
 
 	/** A string shaped like a real token that belongs to nobody. */
 	private static final String FOREIGN_TOKEN = "x".repeat(43);
-
-	@LocalServerPort
-	int port;
-
-	ParleyApi api;
-
-	@BeforeEach
-	void setUp() {
-		this.api = new ParleyApi(this.port);
-	}
-
-	@AfterEach
-	void closeClients() {
-		StompTestClient.closeAll();
-	}
 
 	// ------------------------------------------------------------------ claiming over REST
 
@@ -268,9 +254,9 @@ class IdentityIntegrationTests {
 
 		try (StompTestClient client = StompTestClient.connect(this.port, Transport.WEBSOCKET,
 				claimed.toLowerCase(), alice.token())) {
-			Subscription events = client.subscribe("/topic/room." + room);
-			client.send("/app/room." + room + ".join", Map.of());
-			client.send("/app/room." + room + ".send", Map.of("text", "hello"));
+			Subscription events = client.subscribe(topic(room));
+			client.send(join(room), Map.of());
+			client.send(send(room), Map.of("text", "hello"));
 
 			JsonNode join = events.nextMatching(event -> "JOIN".equals(event.path("type").asString()));
 			JsonNode message = events.nextMatching(event -> "MESSAGE".equals(event.path("type").asString()));
@@ -286,23 +272,23 @@ class IdentityIntegrationTests {
 		String room = uniqueName("room");
 		StompTestClient firstTab = StompTestClient.connect(this.port, Transport.WEBSOCKET, alice);
 		StompTestClient secondTab = StompTestClient.connect(this.port, Transport.SOCKJS_XHR_STREAMING, alice);
-		Subscription firstEvents = firstTab.subscribe("/topic/room." + room);
-		Subscription secondEvents = secondTab.subscribe("/topic/room." + room);
-		firstTab.send("/app/room." + room + ".join", Map.of());
-		secondTab.send("/app/room." + room + ".join", Map.of());
+		Subscription firstEvents = firstTab.subscribe(topic(room));
+		Subscription secondEvents = secondTab.subscribe(topic(room));
+		firstTab.send(join(room), Map.of());
+		secondTab.send(join(room), Map.of());
 
-		firstTab.send("/app/room." + room + ".send", Map.of("text", "from the first tab"));
+		firstTab.send(send(room), Map.of("text", "from the first tab"));
 		assertThat(firstEvents.nextMatching(hasText("from the first tab")).path("sender").asString())
 			.isEqualTo(alice.nickname());
 		assertThat(secondEvents.nextMatching(hasText("from the first tab"))).isNotNull();
 
-		secondTab.send("/app/room." + room + ".send", Map.of("text", "from the second tab"));
+		secondTab.send(send(room), Map.of("text", "from the second tab"));
 		assertThat(firstEvents.nextMatching(hasText("from the second tab")).path("sender").asString())
 			.isEqualTo(alice.nickname());
 		assertThat(secondEvents.nextMatching(hasText("from the second tab"))).isNotNull();
 
 		firstTab.disconnect();
-		secondTab.send("/app/room." + room + ".send", Map.of("text", "after the first tab closed"));
+		secondTab.send(send(room), Map.of("text", "after the first tab closed"));
 		assertThat(secondEvents.nextMatching(hasText("after the first tab closed")).path("sender").asString())
 			.isEqualTo(alice.nickname());
 		assertThat(secondTab.isConnected()).isTrue();
@@ -316,18 +302,18 @@ class IdentityIntegrationTests {
 
 		try (StompTestClient listener = StompTestClient.connect(this.port, Transport.WEBSOCKET, alice);
 				StompTestClient impostor = StompTestClient.connect(this.port, Transport.WEBSOCKET, bob)) {
-			Subscription events = listener.subscribe("/topic/room." + room);
-			impostor.send("/app/room." + room + ".join", Map.of());
+			Subscription events = listener.subscribe(topic(room));
+			impostor.send(join(room), Map.of());
 
 			StompHeaders forged = new StompHeaders();
-			forged.setDestination("/app/room." + room + ".send");
+			forged.setDestination(send(room));
 			forged.set("login", alice.nickname());
 			forged.set("passcode", alice.token());
 			forged.set("user-name", alice.nickname());
 			forged.set("simpUser", alice.nickname());
 			forged.set("sender", alice.nickname());
 			impostor.send(forged, Map.of("text", "i am alice", "sender", alice.nickname(), "user", alice.nickname()));
-			impostor.send("/app/room." + room + ".send", Map.of("text", "marker"));
+			impostor.send(send(room), Map.of("text", "marker"));
 
 			var messages = events.takeUntil(hasText("marker")).stream()
 				.filter(event -> "MESSAGE".equals(event.path("type").asString()))

@@ -24,6 +24,10 @@ import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import static dev.parley.support.Destinations.ERRORS;
+import static dev.parley.support.Destinations.join;
+import static dev.parley.support.Destinations.send;
+import static dev.parley.support.Destinations.topic;
 import static dev.parley.support.ParleyApi.uniqueName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -69,10 +73,10 @@ class MessageHistoryIntegrationTests {
 		for (int p = 0; p < POSTERS; p++) {
 			StompTestClient poster = StompTestClient.connect(this.port, Transport.WEBSOCKET,
 					this.api.claim(uniqueName("poster")));
-			Subscription errors = poster.subscribe("/user/queue/errors");
-			poster.send("/app/room." + this.room + ".join", Map.of());
+			Subscription errors = poster.subscribe(ERRORS);
+			poster.send(join(this.room), Map.of());
 			for (int i = 0; i < MESSAGES_EACH; i++) {
-				poster.send("/app/room." + this.room + ".send", Map.of("text", "message " + p + "." + i));
+				poster.send(send(this.room), Map.of("text", "message " + p + "." + i));
 			}
 			for (int i = 0; i < MESSAGES_EACH; i++) {
 				messages.add(topic.nextMatching(MessageHistoryIntegrationTests::isMessage));
@@ -220,14 +224,14 @@ class MessageHistoryIntegrationTests {
 		Claim bobClaim = this.api.claim(uniqueName("bob"));
 		StompTestClient alice = StompTestClient.connect(this.port, Transport.WEBSOCKET, aliceClaim);
 		Subscription topic = alice.subscribe(topic(room));
-		alice.send("/app/room." + room + ".join", Map.of());
+		alice.send(join(room), Map.of());
 		StompTestClient bob = StompTestClient.connect(this.port, Transport.SOCKJS_WEBSOCKET, bobClaim);
-		bob.send("/app/room." + room + ".join", Map.of());
+		bob.send(join(room), Map.of());
 		topic.nextMatching((event) -> event.path("type").asString().equals("JOIN")
 				&& event.path("user").asString().equals(bobClaim.nickname()));
 
-		alice.send("/app/room." + room + ".send", Map.of("text", "first"));
-		bob.send("/app/room." + room + ".send", Map.of("text", "second"));
+		alice.send(send(room), Map.of("text", "first"));
+		bob.send(send(room), Map.of("text", "second"));
 		JsonNode last = topic.nextMatching((event) -> isMessage(event) && event.path("id").asLong() == 2);
 
 		JsonNode summary = roomSummary(room).orElseThrow();
@@ -250,7 +254,7 @@ class MessageHistoryIntegrationTests {
 		Claim carolClaim = this.api.claim(uniqueName("carol"));
 		StompTestClient carol = StompTestClient.connect(this.port, Transport.WEBSOCKET, carolClaim);
 		Subscription topic = carol.subscribe(topic(room));
-		carol.send("/app/room." + room + ".join", Map.of());
+		carol.send(join(room), Map.of());
 		topic.nextMatching((event) -> event.path("type").asString().equals("JOIN"));
 
 		JsonNode summary = roomSummary(room).orElseThrow();
@@ -272,8 +276,8 @@ class MessageHistoryIntegrationTests {
 				this.api.claim(uniqueName("dave")));
 		Subscription laterTopic = dave.subscribe(topic(later));
 		Subscription earlierTopic = dave.subscribe(topic(earlier));
-		dave.send("/app/room." + later + ".join", Map.of());
-		dave.send("/app/room." + earlier + ".join", Map.of());
+		dave.send(join(later), Map.of());
+		dave.send(join(earlier), Map.of());
 		laterTopic.nextMatching((event) -> event.path("type").asString().equals("JOIN"));
 		earlierTopic.nextMatching((event) -> event.path("type").asString().equals("JOIN"));
 
@@ -299,10 +303,6 @@ class MessageHistoryIntegrationTests {
 
 	private Optional<JsonNode> roomSummary(String room) {
 		return rooms().stream().filter((summary) -> summary.path("name").asString().equals(room)).findFirst();
-	}
-
-	private static String topic(String room) {
-		return "/topic/room." + room;
 	}
 
 	private static boolean isMessage(JsonNode event) {

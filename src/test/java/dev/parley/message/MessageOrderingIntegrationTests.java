@@ -26,6 +26,10 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import static dev.parley.support.Destinations.ERRORS;
+import static dev.parley.support.Destinations.join;
+import static dev.parley.support.Destinations.send;
+import static dev.parley.support.Destinations.topic;
 import static dev.parley.support.ParleyApi.uniqueName;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -64,12 +68,11 @@ class MessageOrderingIntegrationTests {
 	void concurrentSendersAreSeenByEverySubscriberInIdOrderWithEachSendersOrderKept() throws Exception {
 		ParleyApi api = new ParleyApi(this.port);
 		String room = uniqueName("busy");
-		String topic = "/topic/room." + room;
 
 		List<Subscription> subscribers = new ArrayList<>();
 		for (Transport transport : SUBSCRIBER_TRANSPORTS) {
 			StompTestClient watcher = StompTestClient.connect(this.port, transport, api.claim(uniqueName("watcher")));
-			subscribers.add(watcher.subscribe(topic));
+			subscribers.add(watcher.subscribe(topic(room)));
 		}
 
 		List<StompTestClient> senders = new ArrayList<>();
@@ -79,8 +82,8 @@ class MessageOrderingIntegrationTests {
 			Claim claim = api.claim(uniqueName("sender" + s));
 			StompTestClient sender = StompTestClient.connect(this.port, SENDER_TRANSPORTS[s % SENDER_TRANSPORTS.length],
 					claim);
-			senderErrors.add(sender.subscribe("/user/queue/errors"));
-			sender.send("/app/room." + room + ".join", Map.of());
+			senderErrors.add(sender.subscribe(ERRORS));
+			sender.send(join(room), Map.of());
 			senders.add(sender);
 			senderNames.add(claim.nickname());
 		}
@@ -95,7 +98,7 @@ class MessageOrderingIntegrationTests {
 				sending.add(CompletableFuture.runAsync(() -> {
 					awaitQuietly(start);
 					for (int seq = 0; seq < MESSAGES_PER_SENDER; seq++) {
-						sender.send("/app/room." + room + ".send",
+						sender.send(send(room),
 								Map.of("text", senderIndex + ":" + seq, "clientId", "s" + senderIndex + "-" + seq));
 					}
 				}, pool));
@@ -148,13 +151,13 @@ class MessageOrderingIntegrationTests {
 		int count = 100;
 		Claim claim = api.claim(uniqueName("alice"));
 		StompTestClient watcher = StompTestClient.connect(this.port, Transport.WEBSOCKET, api.claim(uniqueName("watcher")));
-		Subscription topic = watcher.subscribe("/topic/room." + room);
+		Subscription topic = watcher.subscribe(topic(room));
 		List<StompTestClient> tabs = new ArrayList<>();
 		List<Subscription> tabErrors = new ArrayList<>();
 		for (Transport transport : List.of(Transport.WEBSOCKET, Transport.SOCKJS_WEBSOCKET, Transport.WEBSOCKET)) {
 			StompTestClient tab = StompTestClient.connect(this.port, transport, claim);
-			tabErrors.add(tab.subscribe("/user/queue/errors"));
-			tab.send("/app/room." + room + ".join", Map.of());
+			tabErrors.add(tab.subscribe(ERRORS));
+			tab.send(join(room), Map.of());
 			tabs.add(tab);
 		}
 
@@ -166,7 +169,7 @@ class MessageOrderingIntegrationTests {
 				sending.add(CompletableFuture.runAsync(() -> {
 					awaitQuietly(start);
 					for (int i = 0; i < count; i++) {
-						tab.send("/app/room." + room + ".send", Map.of("text", "retry " + i, "clientId", "same-" + i));
+						tab.send(send(room), Map.of("text", "retry " + i, "clientId", "same-" + i));
 					}
 				}, pool));
 			}
@@ -178,7 +181,7 @@ class MessageOrderingIntegrationTests {
 		}
 		// every tab's frames are handled in order: a marker sent last by each tab comes after its retries
 		for (int t = 0; t < tabs.size(); t++) {
-			tabs.get(t).send("/app/room." + room + ".send", Map.of("text", "marker " + t));
+			tabs.get(t).send(send(room), Map.of("text", "marker " + t));
 		}
 
 		List<JsonNode> messages = messages(topic, count + tabs.size());

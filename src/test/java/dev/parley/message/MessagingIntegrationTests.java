@@ -12,23 +12,27 @@ import java.util.function.Predicate;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
+import dev.parley.support.Destinations;
 import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyApi.Claim;
 import dev.parley.support.ParleyIntegrationTest;
+import dev.parley.support.ParleyIntegrationTestBase;
 import dev.parley.support.StompTestClient;
 import dev.parley.support.StompTestClient.Subscription;
 import dev.parley.support.StompTestClient.Transport;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.boot.test.web.server.LocalServerPort;
-
+import static dev.parley.support.Destinations.ERRORS;
+import static dev.parley.support.Destinations.app;
+import static dev.parley.support.Destinations.leave;
+import static dev.parley.support.Destinations.send;
+import static dev.parley.support.Destinations.topic;
+import static dev.parley.support.Destinations.typing;
 import static dev.parley.support.ParleyApi.uniqueName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -39,7 +43,7 @@ import static org.awaitility.Awaitility.await;
  * and catch-up after a reconnect.
  */
 @ParleyIntegrationTest
-class MessagingIntegrationTests {
+class MessagingIntegrationTests extends ParleyIntegrationTestBase {
 
 	private static final String SENT_AT_PATTERN = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z";
 
@@ -50,21 +54,6 @@ class MessagingIntegrationTests {
 
 	/** An emoji: one code point, two UTF-16 chars (a surrogate pair), four UTF-8 bytes. */
 	private static final String EMOJI = "\uD83D\uDE00";
-
-	@LocalServerPort
-	int port;
-
-	ParleyApi api;
-
-	@BeforeEach
-	void setUp() {
-		this.api = new ParleyApi(this.port);
-	}
-
-	@AfterEach
-	void closeClients() {
-		StompTestClient.closeAll();
-	}
 
 	// ------------------------------------------------------------------ the MESSAGE event
 
@@ -188,9 +177,9 @@ class MessagingIntegrationTests {
 		Member alice = connected(this.api.claim(uniqueName("alice")), room, Transport.WEBSOCKET);
 
 		alice.send(message("too early", "early-1"));
-		assertError(alice.errors.next(), "NOT_JOINED", app(room, "send"), "early-1");
-		alice.send(app(room, "typing"), Map.of("typing", true));
-		assertError(alice.errors.next(), "NOT_JOINED", app(room, "typing"), null);
+		assertError(alice.errors.next(), "NOT_JOINED", send(room), "early-1");
+		alice.send(typing(room), Map.of("typing", true));
+		assertError(alice.errors.next(), "NOT_JOINED", typing(room), null);
 
 		alice.join();
 		alice.send(message("now joined", null));
@@ -208,7 +197,7 @@ class MessagingIntegrationTests {
 
 		second.send(message("from the second tab", "tab-2"));
 
-		assertError(second.errors.next(), "NOT_JOINED", app(room, "send"), "tab-2");
+		assertError(second.errors.next(), "NOT_JOINED", send(room), "tab-2");
 		first.send(message("from the first tab", null));
 		assertOnlyMessageIsTheFirst(first, "from the first tab");
 	}
@@ -219,9 +208,9 @@ class MessagingIntegrationTests {
 		String otherRoom = uniqueName("other");
 		Member alice = joined(this.api.claim(uniqueName("alice")), joinedRoom, Transport.WEBSOCKET);
 
-		alice.send(app(otherRoom, "send"), message("wrong room", null));
+		alice.send(send(otherRoom), message("wrong room", null));
 
-		assertError(alice.errors.next(), "NOT_JOINED", app(otherRoom, "send"), null);
+		assertError(alice.errors.next(), "NOT_JOINED", send(otherRoom), null);
 		assertThat(history(otherRoom, "")).isEmpty();
 		alice.send(message("right room", null));
 		assertOnlyMessageIsTheFirst(alice, "right room");
@@ -234,10 +223,10 @@ class MessagingIntegrationTests {
 		alice.send(message("before leaving", null));
 		alice.nextMessage();
 
-		alice.send(app(room, "leave"), Map.of());
+		alice.send(leave(room), Map.of());
 		alice.send(message("after leaving", "left-1"));
 
-		assertError(alice.errors.next(), "NOT_JOINED", app(room, "send"), "left-1");
+		assertError(alice.errors.next(), "NOT_JOINED", send(room), "left-1");
 		assertThat(texts(history(room, ""))).containsExactly("before leaving");
 	}
 
@@ -275,11 +264,10 @@ class MessagingIntegrationTests {
 		String room = uniqueName("room");
 		Member alice = joined(this.api.claim(uniqueName("alice")), room, Transport.WEBSOCKET);
 
-		alice.send(app(room, "send"), body);
+		alice.send(send(room), body);
 
-		assertError(alice.errors.next(), "INVALID_MESSAGE", app(room, "send"), clientId);
-		alice.send(message("valid", null));
-		assertOnlyMessageIsTheFirst(alice, "valid");
+		assertError(alice.errors.next(), "INVALID_MESSAGE", send(room), clientId);
+		assertStillUsableWithNothingStored(alice);
 	}
 
 	@Test
@@ -287,13 +275,12 @@ class MessagingIntegrationTests {
 		String room = uniqueName("room");
 		Member alice = joined(this.api.claim(uniqueName("alice")), room, Transport.WEBSOCKET);
 
-		alice.send(app(room, "send"), "{\"text\":\"hi\",\"clientId\":7}");
+		alice.send(send(room), "{\"text\":\"hi\",\"clientId\":7}");
 
 		JsonNode error = alice.errors.next();
 		assertThat(error.path("code").asString()).as("%s", error).isEqualTo("INVALID_MESSAGE");
 		assertThat(error.has("clientId")).as("%s", error).isTrue();
-		alice.send(message("valid", null));
-		assertOnlyMessageIsTheFirst(alice, "valid");
+		assertStillUsableWithNothingStored(alice);
 	}
 
 	// ------------------------------------------------------------------ BAD_REQUEST
@@ -327,8 +314,7 @@ class MessagingIntegrationTests {
 
 		assertError(alice.errors.next(), "BAD_REQUEST", app(room, operation), null);
 		// still joined (a refused leave does not leave) and still usable
-		alice.send(message("valid", null));
-		assertOnlyMessageIsTheFirst(alice, "valid");
+		assertStillUsableWithNothingStored(alice);
 	}
 
 	static Stream<String> unknownOperations() {
@@ -346,8 +332,7 @@ class MessagingIntegrationTests {
 		alice.send(destination, message("hi", "unknown-1"));
 
 		assertError(alice.errors.next(), "BAD_REQUEST", destination, "unknown-1");
-		alice.send(message("valid", null));
-		assertOnlyMessageIsTheFirst(alice, "valid");
+		assertStillUsableWithNothingStored(alice);
 	}
 
 	// ------------------------------------------------------------------ INVALID_ROOM
@@ -368,8 +353,7 @@ class MessagingIntegrationTests {
 		alice.send(destination, message("hi", "room-1"));
 
 		assertError(alice.errors.next(), "INVALID_ROOM", destination, "room-1");
-		alice.send(message("valid", null));
-		assertOnlyMessageIsTheFirst(alice, "valid");
+		assertStillUsableWithNothingStored(alice);
 	}
 
 	// ------------------------------------------------------------------ precedence
@@ -386,8 +370,7 @@ class MessagingIntegrationTests {
 		alice.send("/app/room.Bad.typing", "{}");
 		assertError(alice.errors.next(), "INVALID_ROOM", "/app/room.Bad.typing", null);
 
-		alice.send(message("valid", null));
-		assertOnlyMessageIsTheFirst(alice, "valid");
+		assertStillUsableWithNothingStored(alice);
 	}
 
 	@Test
@@ -405,12 +388,12 @@ class MessagingIntegrationTests {
 		String room = uniqueName("room");
 		Member alice = connected(this.api.claim(uniqueName("alice")), room, Transport.WEBSOCKET);
 
-		alice.send(app(room, "send"), "not json");
-		assertError(alice.errors.next(), "BAD_REQUEST", app(room, "send"), null);
-		alice.send(app(room, "send"), "[]");
-		assertError(alice.errors.next(), "BAD_REQUEST", app(room, "send"), null);
-		alice.send(app(room, "typing"), "{\"typing\":\"yes\"}");
-		assertError(alice.errors.next(), "BAD_REQUEST", app(room, "typing"), null);
+		alice.send(send(room), "not json");
+		assertError(alice.errors.next(), "BAD_REQUEST", send(room), null);
+		alice.send(send(room), "[]");
+		assertError(alice.errors.next(), "BAD_REQUEST", send(room), null);
+		alice.send(typing(room), "{\"typing\":\"yes\"}");
+		assertError(alice.errors.next(), "BAD_REQUEST", typing(room), null);
 	}
 
 	@Test
@@ -418,14 +401,14 @@ class MessagingIntegrationTests {
 		String room = uniqueName("room");
 		Member alice = connected(this.api.claim(uniqueName("alice")), room, Transport.WEBSOCKET);
 
-		alice.send(app(room, "send"), "{\"text\":\"   \",\"clientId\":\"p-1\"}");
-		assertError(alice.errors.next(), "NOT_JOINED", app(room, "send"), "p-1");
-		alice.send(app(room, "send"), "{\"text\":42}");
-		assertError(alice.errors.next(), "NOT_JOINED", app(room, "send"), null);
-		alice.send(app(room, "send"), json(Map.of("text", "a".repeat(2001))));
-		assertError(alice.errors.next(), "NOT_JOINED", app(room, "send"), null);
-		alice.send(app(room, "send"), "{\"text\":\"hi\",\"clientId\":\"bad id\"}");
-		assertError(alice.errors.next(), "NOT_JOINED", app(room, "send"), "bad id");
+		alice.send(send(room), "{\"text\":\"   \",\"clientId\":\"p-1\"}");
+		assertError(alice.errors.next(), "NOT_JOINED", send(room), "p-1");
+		alice.send(send(room), "{\"text\":42}");
+		assertError(alice.errors.next(), "NOT_JOINED", send(room), null);
+		alice.send(send(room), json(Map.of("text", "a".repeat(2001))));
+		assertError(alice.errors.next(), "NOT_JOINED", send(room), null);
+		alice.send(send(room), "{\"text\":\"hi\",\"clientId\":\"bad id\"}");
+		assertError(alice.errors.next(), "NOT_JOINED", send(room), "bad id");
 
 		alice.join();
 		alice.send(message("valid", "p-1"));
@@ -464,7 +447,7 @@ class MessagingIntegrationTests {
 		assertThat((long) stored.size()).as("stored, with %d refills", refills).isBetween(10L, 10 + refills);
 		assertThat(refused).as("refused").isNotEmpty();
 		for (String clientId : refused) {
-			assertError(outcomes.get(clientId), "RATE_LIMITED", app(room, "send"), clientId);
+			assertError(outcomes.get(clientId), "RATE_LIMITED", send(room), clientId);
 		}
 		// stored in the order sent, with contiguous ids
 		List<JsonNode> history = history(room, "");
@@ -473,7 +456,7 @@ class MessagingIntegrationTests {
 
 		// validation is answered before the rate limit
 		alice.send(message(" ", "rl-invalid"));
-		assertError(alice.errors.next(), "INVALID_MESSAGE", app(room, "send"), "rl-invalid");
+		assertError(alice.errors.next(), "INVALID_MESSAGE", send(room), "rl-invalid");
 
 		// a refused send does not use up its clientId: once a token is back, it is stored
 		String retry = refused.get(0);
@@ -514,7 +497,7 @@ class MessagingIntegrationTests {
 		outcomes.forEach((clientId, outcome) -> {
 			if (!isMessage(outcome)) {
 				String room = clientId.startsWith("red") ? red : blue;
-				assertError(outcome, "RATE_LIMITED", app(room, "send"), clientId);
+				assertError(outcome, "RATE_LIMITED", send(room), clientId);
 			}
 		});
 		assertThat(history(red, "").size() + history(blue, "").size()).isEqualTo(stored);
@@ -533,7 +516,7 @@ class MessagingIntegrationTests {
 		List<String> clientIds = new ArrayList<>();
 
 		for (int i = 0; i < 12; i++) {
-			alice.send(app(room, "typing"), Map.of("typing", i % 2 == 0));
+			alice.send(typing(room), Map.of("typing", i % 2 == 0));
 			alice.join();
 			alice.send(message("   ", "refused-" + i));
 		}
@@ -695,10 +678,10 @@ class MessagingIntegrationTests {
 		Member alice = connected(this.api.claim(uniqueName("alice")), room, Transport.WEBSOCKET);
 
 		alice.send(message("not joined yet", "refused-1"));
-		assertError(alice.errors.next(), "NOT_JOINED", app(room, "send"), "refused-1");
+		assertError(alice.errors.next(), "NOT_JOINED", send(room), "refused-1");
 		alice.join();
 		alice.send(message("   ", "refused-1"));
-		assertError(alice.errors.next(), "INVALID_MESSAGE", app(room, "send"), "refused-1");
+		assertError(alice.errors.next(), "INVALID_MESSAGE", send(room), "refused-1");
 		alice.send(message("finally", "refused-1"));
 
 		JsonNode stored = alice.nextMessage();
@@ -768,8 +751,8 @@ class MessagingIntegrationTests {
 	/** Connects and subscribes to the room and to the error queue, without joining. */
 	private Member connected(Claim claim, String room, Transport transport) {
 		StompTestClient client = StompTestClient.connect(this.port, transport, claim);
-		Subscription errors = client.subscribe("/user/queue/errors");
-		Subscription topic = client.subscribe("/topic/room." + room);
+		Subscription errors = client.subscribe(ERRORS);
+		Subscription topic = client.subscribe(topic(room));
 		return new Member(claim, client, room, topic, errors);
 	}
 
@@ -777,6 +760,15 @@ class MessagingIntegrationTests {
 		ParleyApi.Response response = this.api.get("/api/rooms/" + room + "/messages" + query);
 		assertThat(response.status()).as("GET %s: %s", query, response.body()).isEqualTo(200);
 		return List.copyOf(response.json().values());
+	}
+
+	/**
+	 * After refused frames in a room: the connection is still joined and usable, and nothing
+	 * refused was stored. Sends a valid message, which must come back as the room's first.
+	 */
+	private void assertStillUsableWithNothingStored(Member member) {
+		member.send(message("valid", null));
+		assertOnlyMessageIsTheFirst(member, "valid");
 	}
 
 	/**
@@ -812,10 +804,6 @@ class MessagingIntegrationTests {
 
 	static boolean isMessage(JsonNode event) {
 		return event.path("type").asString().equals("MESSAGE");
-	}
-
-	private static String app(String room, String operation) {
-		return "/app/room." + room + "." + operation;
 	}
 
 	private static Map<String, Object> message(String text, @Nullable String clientId) {
@@ -871,11 +859,11 @@ class MessagingIntegrationTests {
 		}
 
 		void join() {
-			this.client.send(app(this.roomName, "join"), Map.of());
+			this.client.send(Destinations.join(this.roomName), Map.of());
 		}
 
 		void send(Object body) {
-			send(app(this.roomName, "send"), body);
+			send(Destinations.send(this.roomName), body);
 		}
 
 		void send(String destination, Object body) {

@@ -22,6 +22,10 @@ import tools.jackson.databind.JsonNode;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import static dev.parley.support.Destinations.ERRORS;
+import static dev.parley.support.Destinations.join;
+import static dev.parley.support.Destinations.send;
+import static dev.parley.support.Destinations.topic;
 import static dev.parley.support.ParleyApi.uniqueName;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,10 +65,10 @@ class RestartIntegrationTests {
 			int firstPort = port(first);
 			this.alice = new ParleyApi(firstPort).claim(uniqueName("alice"));
 			StompTestClient client = StompTestClient.connect(firstPort, Transport.WEBSOCKET, this.alice);
-			Subscription topic = client.subscribe("/topic/room." + this.room);
-			client.send(app("join"), Map.of());
+			Subscription topic = client.subscribe(topic(this.room));
+			client.send(join(this.room), Map.of());
 			for (int i = 1; i <= FIRST_RUN_MESSAGES; i++) {
-				client.send(app("send"), Map.of("text", "before restart " + i, "clientId", "first-run-" + i));
+				client.send(send(this.room), Map.of("text", "before restart " + i, "clientId", "first-run-" + i));
 			}
 			List<JsonNode> messages = new ArrayList<>();
 			for (int i = 1; i <= FIRST_RUN_MESSAGES; i++) {
@@ -105,8 +109,8 @@ class RestartIntegrationTests {
 	@Test
 	void claimedTokenStillConnects() {
 		StompTestClient client = StompTestClient.connect(this.port, Transport.SOCKJS_WEBSOCKET, this.alice);
-		Subscription topic = client.subscribe("/topic/room." + this.room);
-		client.send(app("join"), Map.of());
+		Subscription topic = client.subscribe(topic(this.room));
+		client.send(join(this.room), Map.of());
 
 		JsonNode join = topic.nextMatching((event) -> event.path("type").asString().equals("JOIN"));
 		assertThat(join.path("user").asString()).isEqualTo(this.alice.nickname());
@@ -125,10 +129,10 @@ class RestartIntegrationTests {
 	void newMessageGetsTheNextId() {
 		long lastId = lastId();
 		StompTestClient client = StompTestClient.connect(this.port, Transport.WEBSOCKET, this.alice);
-		Subscription topic = client.subscribe("/topic/room." + this.room);
-		client.send(app("join"), Map.of());
+		Subscription topic = client.subscribe(topic(this.room));
+		client.send(join(this.room), Map.of());
 
-		client.send(app("send"), Map.of("text", "after restart"));
+		client.send(send(this.room), Map.of("text", "after restart"));
 
 		JsonNode message = topic.nextMatching(RestartIntegrationTests::isMessage);
 		assertThat(message.path("text").asString()).isEqualTo("after restart");
@@ -140,12 +144,12 @@ class RestartIntegrationTests {
 	void clientIdUsedBeforeTheRestartIsNotStoredAgain() {
 		long lastId = lastId();
 		StompTestClient client = StompTestClient.connect(this.port, Transport.WEBSOCKET, this.alice);
-		Subscription topic = client.subscribe("/topic/room." + this.room);
-		Subscription errors = client.subscribe("/user/queue/errors");
-		client.send(app("join"), Map.of());
+		Subscription topic = client.subscribe(topic(this.room));
+		Subscription errors = client.subscribe(ERRORS);
+		client.send(join(this.room), Map.of());
 
-		client.send(app("send"), Map.of("text", "before restart 1", "clientId", "first-run-1"));
-		client.send(app("send"), Map.of("text", "marker"));
+		client.send(send(this.room), Map.of("text", "before restart 1", "clientId", "first-run-1"));
+		client.send(send(this.room), Map.of("text", "marker"));
 
 		List<JsonNode> seen = topic.takeUntil((event) -> isMessage(event)
 				&& event.path("text").asString().equals("marker"));
@@ -184,10 +188,6 @@ class RestartIntegrationTests {
 		String port = context.getEnvironment().getProperty("local.server.port");
 		assertThat(port).as("local.server.port").isNotNull();
 		return Integer.parseInt(port);
-	}
-
-	private String app(String operation) {
-		return "/app/room." + this.room + "." + operation;
 	}
 
 	private List<JsonNode> messages(String query) {

@@ -12,21 +12,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
 
+import dev.parley.support.Destinations;
 import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyIntegrationTest;
+import dev.parley.support.ParleyIntegrationTestBase;
 import dev.parley.support.StompTestClient;
 import dev.parley.support.StompTestClient.Subscription;
 import dev.parley.support.StompTestClient.Transport;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.simp.stomp.StompCommand;
@@ -38,6 +37,10 @@ import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.messaging.SessionDisconnectEvent;
 
+import static dev.parley.support.Destinations.join;
+import static dev.parley.support.Destinations.leave;
+import static dev.parley.support.Destinations.send;
+import static dev.parley.support.Destinations.topic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -47,7 +50,7 @@ import static org.awaitility.Awaitility.await;
  * and by a dropped connection on every transport; the online list over STOMP and REST.
  */
 @ParleyIntegrationTest
-class PresenceIntegrationTests {
+class PresenceIntegrationTests extends ParleyIntegrationTestBase {
 
 	/** How long a DISCONNECT or a closed WebSocket may take to end presence (section 5). */
 	private static final Duration DISCONNECT_BOUND = Duration.ofSeconds(5);
@@ -60,26 +63,11 @@ class PresenceIntegrationTests {
 
 	private static final String ISO_MILLIS = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z";
 
-	@LocalServerPort
-	int port;
-
 	@Autowired
 	ApplicationEventPublisher events;
 
 	@Autowired
 	SimpUserRegistry userRegistry;
-
-	private ParleyApi api;
-
-	@BeforeEach
-	void createApi() {
-		this.api = new ParleyApi(this.port);
-	}
-
-	@AfterEach
-	void closeClients() {
-		StompTestClient.closeAll();
-	}
 
 	// ------------------------------------------------------------------ JOIN and LEAVE
 
@@ -384,7 +372,7 @@ class PresenceIntegrationTests {
 			events.nextMatching(isJoinOf(claim));
 		}
 
-		Subscription users = watcher.subscribe("/app/room." + room + ".users");
+		Subscription users = watcher.subscribe(Destinations.users(room));
 		JsonNode reply = users.next();
 
 		JsonNode expected = ParleyApi.JSON.createObjectNode()
@@ -405,7 +393,7 @@ class PresenceIntegrationTests {
 		ParleyApi.Claim alice = this.api.claim(ParleyApi.uniqueName("alice"));
 		StompTestClient client = connect(alice);
 
-		JsonNode reply = client.subscribe("/app/room." + room + ".users").next();
+		JsonNode reply = client.subscribe(Destinations.users(room)).next();
 
 		assertThat(reply.get("room").asString()).isEqualTo(room);
 		assertThat(reply.get("users").isArray()).isTrue();
@@ -464,14 +452,14 @@ class PresenceIntegrationTests {
 		StompTestClient client = connect(claim);
 		client.send(join(room), Map.of());
 		// frames of one connection are handled in order: the reply comes after the join
-		JsonNode reply = client.subscribe("/app/room." + room + ".users").next();
+		JsonNode reply = client.subscribe(Destinations.users(room)).next();
 		assertThat(reply.get("users").valueStream().map(JsonNode::asString).toList()).contains(claim.nickname());
 		return client;
 	}
 
 	private String sendMarker(StompTestClient client, String room) {
 		String marker = "marker-" + UUID.randomUUID();
-		client.send("/app/room." + room + ".send", Map.of("text", marker, "clientId", marker));
+		client.send(send(room), Map.of("text", marker, "clientId", marker));
 		return marker;
 	}
 
@@ -550,18 +538,6 @@ class PresenceIntegrationTests {
 
 	private static String capitalized(String name) {
 		return Character.toUpperCase(name.charAt(0)) + name.substring(1);
-	}
-
-	private static String topic(String room) {
-		return "/topic/room." + room;
-	}
-
-	private static String join(String room) {
-		return "/app/room." + room + ".join";
-	}
-
-	private static String leave(String room) {
-		return "/app/room." + room + ".leave";
 	}
 
 	private static Duration remaining(long startNanos, Duration bound) {

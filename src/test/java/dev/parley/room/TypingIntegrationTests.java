@@ -9,8 +9,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -18,12 +16,16 @@ import tools.jackson.databind.JsonNode;
 
 import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyIntegrationTest;
+import dev.parley.support.ParleyIntegrationTestBase;
 import dev.parley.support.StompTestClient;
 import dev.parley.support.StompTestClient.Subscription;
 import dev.parley.support.StompTestClient.Transport;
 
-import org.springframework.boot.test.web.server.LocalServerPort;
-
+import static dev.parley.support.Destinations.ERRORS;
+import static dev.parley.support.Destinations.join;
+import static dev.parley.support.Destinations.send;
+import static dev.parley.support.Destinations.topic;
+import static dev.parley.support.Destinations.typing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -32,27 +34,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code chat.rate-limit.typing-per-second} (2) per nickname.
  */
 @ParleyIntegrationTest
-class TypingIntegrationTests {
+class TypingIntegrationTests extends ParleyIntegrationTestBase {
 
 	private static final String ISO_MILLIS = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z";
 
 	/** The typing token bucket: burst = refill = 2 per second. */
 	private static final int TYPING_PER_SECOND = 2;
-
-	@LocalServerPort
-	int port;
-
-	private ParleyApi api;
-
-	@BeforeEach
-	void createApi() {
-		this.api = new ParleyApi(this.port);
-	}
-
-	@AfterEach
-	void closeClients() {
-		StompTestClient.closeAll();
-	}
 
 	@Test
 	void typingAfterJoinIsBroadcastToTheRoom() {
@@ -121,7 +108,7 @@ class TypingIntegrationTests {
 		ParleyApi.Claim bob = this.api.claim(ParleyApi.uniqueName("bob"));
 		Subscription bobEvents = connect(bob).subscribe(topic(room));
 		StompTestClient client = connect(alice);
-		Subscription errors = client.subscribe("/user/queue/errors");
+		Subscription errors = client.subscribe(ERRORS);
 
 		client.send(typing(room), Map.of("typing", true));
 		JsonNode error = errors.next();
@@ -149,7 +136,7 @@ class TypingIntegrationTests {
 		ParleyApi.Claim alice = this.api.claim(ParleyApi.uniqueName("alice"));
 		StompTestClient client = connect(alice);
 		Subscription events = client.subscribe(topic(room));
-		Subscription errors = client.subscribe("/user/queue/errors");
+		Subscription errors = client.subscribe(ERRORS);
 
 		// BAD_REQUEST for the body comes before NOT_JOINED (section 6)
 		client.send(typing(room), body);
@@ -174,7 +161,7 @@ class TypingIntegrationTests {
 		ParleyApi.Claim bob = this.api.claim(ParleyApi.uniqueName("bob"));
 		Subscription bobEvents = connect(bob).subscribe(topic(room));
 		StompTestClient client = connect(alice);
-		Subscription errors = client.subscribe("/user/queue/errors");
+		Subscription errors = client.subscribe(ERRORS);
 		client.send(join(room), Map.of());
 		bobEvents.nextMatching(isType("JOIN"));
 
@@ -238,7 +225,7 @@ class TypingIntegrationTests {
 
 	private static String sendMarker(StompTestClient client, String room) {
 		String marker = "marker-" + UUID.randomUUID();
-		client.send("/app/room." + room + ".send", Map.of("text", marker, "clientId", marker));
+		client.send(send(room), Map.of("text", marker, "clientId", marker));
 		return marker;
 	}
 
@@ -259,17 +246,5 @@ class TypingIntegrationTests {
 
 	private static Predicate<JsonNode> isMessage(String text) {
 		return event -> "MESSAGE".equals(event.path("type").asString()) && text.equals(event.path("text").asString());
-	}
-
-	private static String topic(String room) {
-		return "/topic/room." + room;
-	}
-
-	private static String join(String room) {
-		return "/app/room." + room + ".join";
-	}
-
-	private static String typing(String room) {
-		return "/app/room." + room + ".typing";
 	}
 }

@@ -18,7 +18,8 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
  * cached application context and one database, so every test must use fresh nicknames and room
  * names ({@link ParleyApi#uniqueName(String)}) and must not depend on what other tests did.
  * Close STOMP clients after each test ({@link StompTestClient#closeAll()} in an
- * {@code @AfterEach}, or try-with-resources).
+ * {@code @AfterEach}, or try-with-resources). A subclass of
+ * {@link ParleyIntegrationTestBase} has both done, and a {@link ParleyApi} ready.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
