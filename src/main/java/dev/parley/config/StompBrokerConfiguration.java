@@ -13,9 +13,11 @@ import org.springframework.web.socket.config.annotation.DelegatingWebSocketMessa
 import org.springframework.web.socket.messaging.SubProtocolWebSocketHandler;
 
 /**
- * What {@code @EnableWebSocketMessageBroker} imports, with one change: each connection's
+ * What {@code @EnableWebSocketMessageBroker} imports, with two changes: each connection's
  * session for sending is a {@link FlushBeforeCloseSessionDecorator}, so ERROR frames reach the
- * client before the close. {@link WebSocketConfiguration} configures everything else.
+ * client before the close; and WebSocket messages may arrive in parts, so Tomcat needs no
+ * receive buffer as large as the largest frame (see {@link ReceiveBuffers}).
+ * {@link WebSocketConfiguration} configures everything else.
  */
 @Configuration(proxyBeanMethods = false)
 class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfiguration {
@@ -32,6 +34,12 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
             protected WebSocketSession decorateSession(WebSocketSession session) {
                 return new FlushBeforeCloseSessionDecorator(session, getSendTimeLimit(), getSendBufferSizeLimit(),
                         scheduler);
+            }
+
+            /** The STOMP decoder reassembles frames, up to the frame limit, from any parts. */
+            @Override
+            public boolean supportsPartialMessages() {
+                return true;
             }
         };
         handler.setPhase(getPhase());

@@ -28,8 +28,14 @@ import org.springframework.web.socket.server.standard.ServletServerContainerFact
 @Configuration(proxyBeanMethods = false)
 class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 
-    /** Room for frame headers and SockJS escaping above the STOMP frame limit. */
-    private static final int CONTAINER_BUFFER_SLACK = 8 * 1024;
+    /** Room for SockJS framing and escaping above the STOMP frame limit. */
+    private static final int SOCKJS_BUFFER_SLACK = 8 * 1024;
+
+    /**
+     * Tomcat's receive buffers of a plain STOMP connection, which takes partial messages: big
+     * enough for a typical frame in one piece, small enough to keep idle connections cheap.
+     */
+    private static final int PARTIAL_MESSAGE_BUFFER = 4 * 1024;
 
     private final ChatProperties.Transport transport;
 
@@ -57,6 +63,7 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
         List<String> origins = this.transport.allowedOriginPatterns();
         registry.addEndpoint("/ws")
                 .setAllowedOriginPatterns(origins.toArray(String[]::new))
+                .setHandshakeHandler(new ReceiveBuffers(wholeMessageBuffer()))
                 .withSockJS()
                 .setHeartbeatTime(heartbeat)
                 .setDisconnectDelay(this.transport.disconnectDelay().toMillis())
@@ -96,16 +103,20 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
     }
 
     /**
-     * Tomcat's own per-message buffers default to 8 KiB and would close the connection on any
-     * larger frame; they must hold a whole frame of the contract's limit.
+     * Tomcat's receive buffers default to 8 KiB and would close the connection on any larger
+     * message that its handler cannot take in parts; {@link ReceiveBuffers} raises them for the
+     * connections that need it.
      */
     @Bean
     ServletServerContainerFactoryBean webSocketContainer() {
-        int buffer = toInt(this.transport.messageSizeLimit().toBytes()) + CONTAINER_BUFFER_SLACK;
         ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
-        container.setMaxTextMessageBufferSize(buffer);
-        container.setMaxBinaryMessageBufferSize(buffer);
+        container.setMaxTextMessageBufferSize(PARTIAL_MESSAGE_BUFFER);
+        container.setMaxBinaryMessageBufferSize(PARTIAL_MESSAGE_BUFFER);
         return container;
+    }
+
+    private int wholeMessageBuffer() {
+        return toInt(this.transport.messageSizeLimit().toBytes()) + SOCKJS_BUFFER_SLACK;
     }
 
     private static int toInt(long value) {
