@@ -14,8 +14,8 @@ import org.springframework.web.socket.messaging.SubProtocolWebSocketHandler;
 
 /**
  * What {@code @EnableWebSocketMessageBroker} imports, with two changes: each connection's
- * session for sending is a {@link FlushBeforeCloseSessionDecorator}, so ERROR frames reach the
- * client before the close; and WebSocket messages may arrive in parts, so Tomcat needs no
+ * session for sending is a {@link ClientSessionDecorator}, which keeps ordered sends ordered
+ * and delivers ERROR frames before the close; and WebSocket messages may arrive in parts, so Tomcat needs no
  * receive buffer as large as the largest frame (see {@link ReceiveBuffers}).
  * {@link WebSocketConfiguration} configures everything else.
  */
@@ -32,7 +32,7 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
                 clientOutboundChannel) {
             @Override
             protected WebSocketSession decorateSession(WebSocketSession session) {
-                return new FlushBeforeCloseSessionDecorator(session, getSendTimeLimit(), getSendBufferSizeLimit(),
+                return new ClientSessionDecorator(session, getSendTimeLimit(), getSendBufferSizeLimit(),
                         scheduler);
             }
 

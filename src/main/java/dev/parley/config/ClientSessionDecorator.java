@@ -5,19 +5,29 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
 import org.springframework.web.socket.sockjs.transport.session.AbstractHttpSockJsSession;
 
 /**
- * Spring's thread-safe session for sending, which delivers an ERROR frame before it closes the
- * connection for a protocol error. Spring closes a STOMP connection right after sending an ERROR,
- * and two things would lose that frame, leaving the client with a bare close and no reason:
+ * Spring's thread-safe session for sending one client's frames, with two repairs.
+ * <p>
+ * <b>Ordered sends.</b> With {@code preservePublishOrder}, Spring hands each message its own
+ * callback that releases the session's next ordered message once this one is buffered, but it
+ * keeps the callback on the session: a frame sent outside the ordered path (a RECEIPT, an ERROR,
+ * an {@code @SubscribeMapping} reply) ran the previous message's callback a second time, which
+ * could drop the next broker message or fail the session. Here a callback belongs to the one send
+ * it was set for (Spring sets it right before that send, on the same thread).
+ * <p>
+ * <b>ERROR before close.</b> Spring closes a STOMP connection right after sending an ERROR, and
+ * two things would lose that frame, leaving the client with a bare close and no reason:
  * <ul>
  * <li>another thread still flushing an earlier frame holds the send lock, so the ERROR waits in
  * the buffer, and the close discards the buffer: here the buffer is flushed first (a STOMP
@@ -27,7 +37,7 @@ import org.springframework.web.socket.sockjs.transport.session.AbstractHttpSockJ
  * </ul>
  * Other closes, such as cutting off a client too slow to read, happen at once.
  */
-final class FlushBeforeCloseSessionDecorator extends ConcurrentWebSocketSessionDecorator {
+final class ClientSessionDecorator extends ConcurrentWebSocketSessionDecorator {
 
     private static final TextMessage HEARTBEAT = new TextMessage("\n");
 
@@ -35,12 +45,34 @@ final class FlushBeforeCloseSessionDecorator extends ConcurrentWebSocketSessionD
 
     private static final Duration POLL_GRACE = Duration.ofMillis(500);
 
+    /** The release callback Spring set for the send this thread is about to make, and its session. */
+    private static final ThreadLocal<Release> RELEASE_NEXT = new ThreadLocal<>();
+
     private final Supplier<TaskScheduler> scheduler;
 
-    FlushBeforeCloseSessionDecorator(WebSocketSession session, int sendTimeLimit, int bufferSizeLimit,
+    ClientSessionDecorator(WebSocketSession session, int sendTimeLimit, int bufferSizeLimit,
             Supplier<TaskScheduler> scheduler) {
         super(session, sendTimeLimit, bufferSizeLimit);
         this.scheduler = scheduler;
+    }
+
+    @Override
+    public void setMessageCallback(Consumer<WebSocketMessage<?>> callback) {
+        RELEASE_NEXT.set(new Release(this, callback));
+    }
+
+    @Override
+    public void sendMessage(WebSocketMessage<?> message) throws IOException {
+        Release release = RELEASE_NEXT.get();
+        RELEASE_NEXT.remove();
+        try {
+            super.sendMessage(message);
+        }
+        finally {
+            if (release != null && release.session() == this) {
+                release.callback().accept(message);
+            }
+        }
     }
 
     @Override
@@ -79,5 +111,8 @@ final class FlushBeforeCloseSessionDecorator extends ConcurrentWebSocketSessionD
         catch (IOException ex) {
             // the client is gone already, which is what a close was for
         }
+    }
+
+    private record Release(ClientSessionDecorator session, Consumer<WebSocketMessage<?>> callback) {
     }
 }
