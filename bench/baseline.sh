@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The workloads of docs/performance.md, each against a fresh server started by run-server.sh:
+#
+#   bench/baseline.sh [PORT] [WORKLOAD...]   (workloads: fanout bigroom sweep burst idle idle4g)
+#
+# Results (stdout tables and JSON) go to bench/target/baseline/. Needs the service's jar
+# (mvn package) and the bench's (cd bench && mvn package). Measure on a quiet machine: the
+# generator and the server share it, and every report says how busy it was.
+set -euo pipefail
+
+port="${1:-8450}"
+shift || true
+workloads=("$@")
+if [[ ${#workloads[@]} -eq 0 ]]; then
+    workloads=(fanout bigroom sweep burst idle)
+fi
+here="$(cd "$(dirname "$0")" && pwd)"
+out="$here/target/baseline"
+mkdir -p "$out"
+jar="$here/target/parley-bench.jar"
+[[ -f "$jar" ]] || (cd "$here" && mvn -q -B package)
+
+url="ws://127.0.0.1:$port/ws/websocket"
+server_pid=""
+stop_server() {
+    if [[ -n "$server_pid" ]]; then
+        kill "$server_pid" 2>/dev/null || true
+        for _ in $(seq 1 60); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.5; done
+        kill -9 "$server_pid" 2>/dev/null || true
+        server_pid=""
+    fi
+}
+trap stop_server EXIT
+
+run() {
+    local name="$1"
+    shift
+    echo "=== $name: java -jar bench/target/parley-bench.jar --url $url $* --server-pid PID" | tee "$out/$name.txt"
+    uptime | tee -a "$out/$name.txt"
+    java ${BENCH_JAVA_OPTS:-} -jar "$jar" --url "$url" "$@" --server-pid "$server_pid" --json "$out/$name.json" \
+        2> "$out/$name.progress" | tee -a "$out/$name.txt" || true
+}
+
+for workload in "${workloads[@]}"; do
+    case "$workload" in
+        fanout)
+            server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
+            run fanout --connections 500 --rooms 10 --senders 20 --rate 200 --warmup 10s --duration 30s
+            ;;
+        bigroom)
+            server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
+            run bigroom --connections 500 --rooms 1 --senders 5 --rate 50 --warmup 10s --duration 30s
+            ;;
+        sweep)
+            server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
+            run sweep --connections 500 --rooms 10 --senders 20 --sweep --sweep-start 200 --sweep-step 200 \
+                --sweep-max 3000 --warmup 5s --duration 10s --p99-bound 200ms
+            ;;
+        burst)
+            server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
+            run burst --connections 10 --rooms 1 --senders 1 --rate 1000 --warmup 5s --duration 20s
+            ;;
+        idle)
+            # 10,000 sockets on each side: raise the open-files limit as far as allowed
+            ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+            server_pid="$(JAVA_OPTS="-Xmx512m" PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
+            BENCH_JAVA_OPTS="-Xmx3g" run idle --idle --connections "${IDLE_CONNECTIONS:-10000}" --rooms 100 \
+                --duration 20s --settle 5s --connect-concurrency 32 --timeout 60s
+            ;;
+        idle4g)
+            # the same with room for 10,000 connections: a 4 GB heap, and Tomcat's default
+            # limit of 8,192 connections raised
+            ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+            server_pid="$(JAVA_OPTS="-Xmx4g" PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port" \
+                --server.tomcat.max-connections=20000)"
+            BENCH_JAVA_OPTS="-Xmx3g" run idle4g --idle --connections "${IDLE_CONNECTIONS:-10000}" --rooms 100 \
+                --duration 20s --settle 5s --connect-concurrency 32 --timeout 60s
+            ;;
+        *)
+            echo "unknown workload $workload" >&2
+            exit 2
+            ;;
+    esac
+    stop_server
+    sleep 2
+done
+echo "results in $out"

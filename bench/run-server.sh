@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Starts Parley's own jar in the background for benchmarking and prints its PID once
+# /actuator/health is UP:
+#
+#   PID=$(bench/run-server.sh 8450)        ...        kill "$PID"
+#
+# The server runs with an in-memory database and the per-nickname rate limit lifted
+# (--chat.rate-limit.burst=1000000 --chat.rate-limit.per-second=1000000): the default 5 msg/s
+# per nickname would throttle any load test. Builds the jar (mvn package -DskipTests) when
+# target/ has none.
+#
+#   PARLEY_JAR=path     the jar to run (default: target/parley-*.jar of the repository)
+#   JAVA_OPTS="..."     JVM options, e.g. -Xmx512m
+#   PARLEY_LOG=file     server log (default: bench/target/server-PORT.log)
+#   further arguments after PORT are passed to the server (e.g. --chat.transport.heartbeat=0)
+set -euo pipefail
+
+port="${1:?usage: run-server.sh PORT [server args...]}"
+shift
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+
+jar="${PARLEY_JAR:-}"
+if [[ -z "$jar" ]]; then
+    jar="$(ls "$repo"/target/parley-*.jar 2>/dev/null | head -n 1 || true)"
+    if [[ -z "$jar" ]]; then
+        echo "run-server: no jar in $repo/target: building it (mvn package -DskipTests)" >&2
+        (cd "$repo" && mvn -q -B package -DskipTests >&2)
+        jar="$(ls "$repo"/target/parley-*.jar | head -n 1)"
+    fi
+fi
+
+log="${PARLEY_LOG:-$here/target/server-$port.log}"
+mkdir -p "$(dirname "$log")"
+
+if curl -fsS -o /dev/null "http://127.0.0.1:$port/actuator/health" 2>/dev/null; then
+    echo "run-server: something already answers on port $port" >&2
+    exit 1
+fi
+
+# shellcheck disable=SC2086
+nohup java ${JAVA_OPTS:-} -jar "$jar" \
+    --server.port="$port" \
+    --spring.datasource.url="jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1" \
+    --chat.rate-limit.burst=1000000 --chat.rate-limit.per-second=1000000 \
+    "$@" >"$log" 2>&1 </dev/null &
+pid=$!
+
+for _ in $(seq 1 240); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+        echo "run-server: the server exited; its log ($log):" >&2
+        tail -n 40 "$log" >&2
+        exit 1
+    fi
+    if curl -fsS "http://127.0.0.1:$port/actuator/health" 2>/dev/null | grep -q '"status":"UP"'; then
+        echo "run-server: $jar up on port $port (pid $pid, log $log)" >&2
+        echo "$pid"
+        exit 0
+    fi
+    sleep 0.5
+done
+echo "run-server: not UP after 120 s; killing $pid; its log ($log):" >&2
+tail -n 40 "$log" >&2
+kill "$pid" 2>/dev/null || true
+exit 1

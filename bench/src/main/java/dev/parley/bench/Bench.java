@@ -1,0 +1,947 @@
+package dev.parley.bench;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * One bench run: claims nicknames, connects, subscribes and joins every virtual user, then runs
+ * one step (a fixed rate), a sweep of steps, or holds the connections idle.
+ */
+final class Bench {
+
+    static final String SERVER_FLAGS = "--chat.rate-limit.burst=1000000 --chat.rate-limit.per-second=1000000";
+
+    private static final String TOPIC_SUBSCRIPTION = "0";
+
+    private static final String ERRORS_SUBSCRIPTION = "1";
+
+    private final Options options;
+
+    private final PrintStream out;
+
+    private final PrintStream progress;
+
+    private final String runId;
+
+    private final ExecutorService executor;
+
+    private final HttpClient client;
+
+    private final ScheduledExecutorService monitor;
+
+    private final List<User> users = new ArrayList<>();
+
+    private final List<User> senders = new ArrayList<>();
+
+    private final int[] roomSubscribers;
+
+    /** Per room: the bench's next message sequence number (the scheduler thread only). */
+    private final int[] roomSeq;
+
+    private final List<Step> steps = new CopyOnWriteArrayList<>();
+
+    private final List<StepResult> results = new ArrayList<>();
+
+    private final Histogram connectMicros = LatencySummary.newMicrosHistogram();
+
+    private final AtomicInteger claimed = new AtomicInteger();
+
+    private final AtomicInteger ready = new AtomicInteger();
+
+    private final AtomicInteger setupFailed = new AtomicInteger();
+
+    private final Map<String, AtomicInteger> setupFailures = new ConcurrentHashMap<>();
+
+    private final AtomicInteger dropped = new AtomicInteger();
+
+    private final Map<String, AtomicInteger> dropReasons = new ConcurrentHashMap<>();
+
+    private final AtomicInteger stompErrors = new AtomicInteger();
+
+    private final Map<String, AtomicInteger> stompErrorMessages = new ConcurrentHashMap<>();
+
+    private final Map<String, LongAdder> errorReplies = new ConcurrentHashMap<>();
+
+    private final LongAdder errorReplyCount = new LongAdder();
+
+    private final LongAdder deliveries = new LongAdder();
+
+    private final LongAdder events = new LongAdder();
+
+    private final LongAdder foreign = new LongAdder();
+
+    private final LongAdder warmupDuplicates = new LongAdder();
+
+    private final LongAdder sentTotal = new LongAdder();
+
+    private final Recorder liveLatency = new Recorder(3_600_000_000L, 3);
+
+    private final List<String> warnings = new CopyOnWriteArrayList<>();
+
+    private volatile Supplier<String> phase = () -> "starting";
+
+    private final long startNanos = System.nanoTime();
+
+    private double setupSeconds;
+
+    private SweepDecision.Outcome sweepOutcome;
+
+    private Map<String, Object> idleResult;
+
+    private final double loadAtStart = Probes.loadAverage();
+
+    Bench(Options options, PrintStream out, PrintStream progress) {
+        this.options = options;
+        this.out = out;
+        this.progress = progress;
+        this.runId = randomId();
+        AtomicInteger threads = new AtomicInteger();
+        // sized for two cores: these threads run every listener callback and HTTP completion
+        this.executor = Executors.newFixedThreadPool(options.ioThreads, runnable -> {
+            Thread thread = new Thread(runnable, "bench-io-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.client = HttpClient.newBuilder()
+                .executor(this.executor)
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(options.timeout)
+                .build();
+        this.monitor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "bench-monitor");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.roomSubscribers = new int[options.rooms];
+        this.roomSeq = new int[options.rooms];
+    }
+
+    /** Runs what the options ask for; the exit code. */
+    int run() throws InterruptedException {
+        printHeader();
+        ProgressTicker ticker = new ProgressTicker();
+        if (!this.options.quiet) {
+            this.monitor.scheduleAtFixedRate(ticker, 1, 1, TimeUnit.SECONDS);
+        }
+        try {
+            claimAll();
+            if (this.options.idle) {
+                runIdle();
+            }
+            else {
+                connectAll();
+                if (this.ready.get() == 0 || this.senders.isEmpty()) {
+                    this.warnings.add("no sender is connected: nothing to measure");
+                }
+                else if (this.options.sweep) {
+                    runSweep();
+                }
+                else {
+                    this.results.add(runStep(0, this.options.rate));
+                }
+            }
+        }
+        finally {
+            this.phase = () -> "closing";
+            this.monitor.shutdownNow();
+            closeAll();
+        }
+        Report report = new Report(this);
+        report.print(this.out);
+        if (this.options.json != null) {
+            report.writeJson(this.options.json);
+        }
+        return (this.options.check && !ok()) ? 1 : 0;
+    }
+
+    boolean ok() {
+        if (this.setupFailed.get() > 0 || this.dropped.get() > 0 || this.stompErrors.get() > 0
+                || this.ready.get() < this.options.connections) {
+            return false;
+        }
+        for (StepResult result : this.results) {
+            if (!result.clean()) {
+                return false;
+            }
+        }
+        return this.options.idle || !this.results.isEmpty();
+    }
+
+    // ------------------------------------------------------------------ set-up
+
+    private void claimAll() throws InterruptedException {
+        for (int i = 0; i < this.options.connections; i++) {
+            int room = i % this.options.rooms;
+            boolean sender = i < this.options.senders && !this.options.idle;
+            this.users.add(new User(i, "b" + this.runId + "u" + i, room, sender));
+        }
+        this.phase = () -> String.format("claiming nicknames %d/%d  failed %d", this.claimed.get(),
+                this.users.size(), this.setupFailed.get());
+        long start = System.nanoTime();
+        Semaphore inFlight = new Semaphore(this.options.connectConcurrency);
+        for (User user : this.users) {
+            inFlight.acquire();
+            if (tooManyFailures()) {
+                inFlight.release();
+                break;
+            }
+            claim(user).whenComplete((token, ex) -> {
+                inFlight.release();
+                if (ex != null) {
+                    setupFailed(user, "claim", ex);
+                }
+                else {
+                    user.token = token;
+                    this.claimed.incrementAndGet();
+                }
+            });
+        }
+        inFlight.acquire(this.options.connectConcurrency);
+        inFlight.release(this.options.connectConcurrency);
+        this.setupSeconds += (System.nanoTime() - start) / 1e9;
+    }
+
+    private CompletableFuture<String> claim(User user) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(this.options.http + "/api/nicknames"))
+                .timeout(this.options.timeout)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"nickname\":" + Json.quote(user.nickname) + "}"))
+                .build();
+        return this.client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
+            if (response.statusCode() != 201) {
+                throw new IllegalStateException("POST /api/nicknames answered " + response.statusCode());
+            }
+            String token = Json.fields(response.body()).get("token");
+            if (token == null || token.isEmpty()) {
+                throw new IllegalStateException("POST /api/nicknames answered no token");
+            }
+            return token;
+        });
+    }
+
+    private void connectAll() throws InterruptedException {
+        this.phase = () -> String.format("connecting %d/%d  failed %d", this.ready.get(), this.claimed.get(),
+                this.setupFailed.get());
+        long start = System.nanoTime();
+        Semaphore inFlight = new Semaphore(this.options.connectConcurrency);
+        for (User user : this.users) {
+            if (user.token == null) {
+                continue;
+            }
+            inFlight.acquire();
+            if (tooManyFailures()) {
+                inFlight.release();
+                break;
+            }
+            user.setUp().whenComplete((ignored, ex) -> {
+                inFlight.release();
+                if (ex != null) {
+                    setupFailed(user, "connect", ex);
+                    if (user.connection != null) {
+                        user.connection.abort();
+                    }
+                }
+            });
+        }
+        inFlight.acquire(this.options.connectConcurrency);
+        inFlight.release(this.options.connectConcurrency);
+        this.setupSeconds += (System.nanoTime() - start) / 1e9;
+        for (User user : this.users) {
+            if (user.ready) {
+                this.roomSubscribers[user.room]++;
+                if (user.sender) {
+                    this.senders.add(user);
+                }
+            }
+        }
+        if (!this.options.idle && this.senders.size() < this.options.senders) {
+            this.warnings.add(String.format("only %d of %d senders connected", this.senders.size(), this.options.senders));
+        }
+    }
+
+    private boolean tooManyFailures() {
+        if (this.setupFailed.get() < this.options.maxFailures) {
+            return false;
+        }
+        String warning = String.format("set-up stopped after %d failures (--max-failures %d): the rest of the %d "
+                + "connections was not tried", this.setupFailed.get(), this.options.maxFailures, this.users.size());
+        if (this.warnings.stream().noneMatch(w -> w.startsWith("set-up stopped"))) {
+            this.warnings.add(warning);
+        }
+        return true;
+    }
+
+    private void setupFailed(User user, String stage, Throwable ex) {
+        this.setupFailed.incrementAndGet();
+        Throwable cause = ex;
+        while ((cause instanceof java.util.concurrent.CompletionException
+                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        String reason = stage + ": " + ((cause instanceof java.util.concurrent.TimeoutException)
+                ? "timed out after " + this.options.timeout.toSeconds() + " s"
+                : cause.getClass().getSimpleName() + (cause.getMessage() != null ? " " + cause.getMessage() : ""));
+        this.setupFailures.computeIfAbsent(shorten(reason), key -> new AtomicInteger()).incrementAndGet();
+    }
+
+    // ------------------------------------------------------------------ steps
+
+    private void runSweep() throws InterruptedException {
+        double rate = this.options.sweepStart();
+        double bound = this.options.p99Bound.toNanos() / 1e6;
+        List<SweepDecision.Check> checks = new ArrayList<>();
+        int index = 0;
+        while (true) {
+            StepResult result = runStep(index++, rate);
+            this.results.add(result);
+            checks.add(result.check());
+            SweepDecision.Verdict verdict = SweepDecision.judge(result.check(), bound);
+            this.progress.printf(Locale.ROOT, "sweep step %d: %.0f msg/s -> %.0f deliveries/s, p99 %s ms, lost %d, dup %d: %s%n",
+                    result.step(), rate, result.deliveriesPerSecond(), LatencySummary.fmt(result.latency().p99()),
+                    result.lost(), result.duplicated(), verdict.reason() + (result.generatorBound() ? " (generator-bound)" : ""));
+            double next = rate + this.options.sweepStep();
+            if (!SweepDecision.shouldContinue(checks, bound, next, this.options.sweepMax)) {
+                break;
+            }
+            rate = next;
+        }
+        this.sweepOutcome = SweepDecision.decide(checks, bound);
+    }
+
+    /**
+     * One step: warm-up, then the measured window, both at the given rate, open loop; then the
+     * drain period, after which the step's counts are final.
+     */
+    private StepResult runStep(int index, double rate) throws InterruptedException {
+        Step step = new Step(index, rate);
+        this.steps.add(step);
+        int senderCount = this.senders.size();
+        long warmupNanos = this.options.warmup.toNanos();
+        long durationNanos = this.options.duration.toNanos();
+        double interval = 1e9 / rate;
+        long droppedBefore = this.dropped.get();
+        long errorsBefore = this.errorReplyCount.sum();
+
+        long t0 = System.nanoTime();
+        long measureStart = t0 + warmupNanos;
+        long end = measureStart + durationNanos;
+        StepClock clock = new StepClock(t0, measureStart, end, this.options.drain.toNanos());
+        this.phase = () -> clock.describe(index, rate, this.options.sweep);
+
+        Sample startSample = (warmupNanos == 0) ? sample() : null;
+        long k = 0;
+        while (true) {
+            long due = t0 + (long) (k * interval);
+            if (due >= end) {
+                break;
+            }
+            long now = System.nanoTime();
+            if (now < due) {
+                LockSupport.parkNanos(due - now);
+                continue;
+            }
+            boolean measured = due >= measureStart;
+            if (measured && startSample == null) {
+                startSample = sample();
+                now = System.nanoTime();
+            }
+            User sender = this.senders.get((int) (k % senderCount));
+            int seq = this.roomSeq[sender.room]++;
+            String text = new Payload(index, measured, seq, now).format(this.options.payload);
+            String clientId = this.runId + "-" + index + "-" + k;
+            String frame = sender.sendFrame(text, clientId);
+            boolean queued = sender.connection.send(frame);
+            this.sentTotal.increment();
+            if (measured) {
+                step.sent(this.roomSubscribers[sender.room], now - due);
+                if (!queued) {
+                    step.sendFailed();
+                }
+            }
+            k++;
+        }
+        long now = System.nanoTime();
+        if (now < end) {
+            TimeUnit.NANOSECONDS.sleep(end - now);
+        }
+        if (startSample == null) {
+            startSample = sample();
+        }
+        Sample endSample = sample();
+        TimeUnit.NANOSECONDS.sleep(this.options.drain.toNanos());
+        step.close();
+
+        double seconds = (endSample.nanos - startSample.nanos) / 1e9;
+        LatencySummary latency = LatencySummary.ofMicros(step.latencyMicros());
+        LatencySummary lag = LatencySummary.ofMicros(step.lagMicros());
+        double genCores = (endSample.ownCpu - startSample.ownCpu) / 1e9 / seconds;
+        double serverCores = (startSample.serverCpu < 0 || endSample.serverCpu < 0) ? Double.NaN
+                : (endSample.serverCpu - startSample.serverCpu) / 1e9 / seconds;
+        double machineCores = (startSample.machine[0] < 0) ? Double.NaN
+                : Probes.jiffiesToSeconds(endSample.machine[0] - startSample.machine[0]) / seconds;
+        long rss = (this.options.serverPid != null) ? Probes.processRssBytes(this.options.serverPid) : -1;
+        double lagAtEnd = step.lastLagNanos() / 1e6;
+        List<String> stepWarnings = new ArrayList<>(GeneratorHealth.assess(genCores, lag.p50(), lag.p99(), lagAtEnd));
+        int cpus = Runtime.getRuntime().availableProcessors();
+        if (machineCores >= 0.9 * cpus) {
+            stepWarnings.add(String.format("the machine was CPU-saturated (%.2f of %d cores busy): generator and "
+                    + "server compete for the CPU", machineCores, cpus));
+        }
+        return new StepResult(index, rate, seconds, step.sentCount(), step.sendErrorCount(), step.expectedCount(),
+                step.receivedCount(), step.lostCount(), step.duplicateCount(), step.outOfOrderCount(),
+                step.lateCount(), latency, lag, lagAtEnd, genCores, serverCores, rss, machineCores, openConnections(),
+                (int) (this.dropped.get() - droppedBefore), this.errorReplyCount.sum() - errorsBefore, stepWarnings);
+    }
+
+    private record Sample(long nanos, long ownCpu, long serverCpu, long[] machine) {
+    }
+
+    private Sample sample() {
+        long serverCpu = (this.options.serverPid != null) ? Probes.processCpuNanos(this.options.serverPid) : -1;
+        return new Sample(System.nanoTime(), Probes.ownCpuNanos(), serverCpu, Probes.machineJiffies());
+    }
+
+    /** Where a step is, for the progress line. */
+    private record StepClock(long t0, long measureStart, long end, long drain) {
+
+        String describe(int index, double rate, boolean sweep) {
+            long now = System.nanoTime();
+            String prefix = sweep ? String.format(Locale.ROOT, "step %d %.0f/s ", index, rate) : "";
+            if (now < this.measureStart) {
+                return prefix + String.format("warm-up %2ds/%ds", (now - this.t0) / 1_000_000_000L,
+                        (this.measureStart - this.t0) / 1_000_000_000L);
+            }
+            if (now < this.end) {
+                return prefix + String.format("measure %2ds/%ds", (now - this.measureStart) / 1_000_000_000L,
+                        (this.end - this.measureStart) / 1_000_000_000L);
+            }
+            return prefix + "drain";
+        }
+    }
+
+    // ------------------------------------------------------------------ idle
+
+    private void runIdle() throws InterruptedException {
+        Long pid = this.options.serverPid;
+        Map<String, Object> idle = new LinkedHashMap<>();
+        long heapBefore = -1;
+        long rssBefore = -1;
+        if (pid != null) {
+            this.phase = () -> "GC on the server (before connecting)";
+            Probes.gc(pid);
+            heapBefore = Probes.heapUsedBytes(pid);
+            rssBefore = Probes.processRssBytes(pid);
+        }
+        connectAll();
+        this.phase = () -> String.format("idle, settling %d open", openConnections());
+        TimeUnit.NANOSECONDS.sleep(this.options.settle.toNanos());
+        long heapAfter = -1;
+        long rssAfter = -1;
+        if (pid != null) {
+            this.phase = () -> "GC on the server (connected)";
+            Probes.gc(pid);
+            heapAfter = Probes.heapUsedBytes(pid);
+            rssAfter = Probes.processRssBytes(pid);
+        }
+        long holdStart = System.nanoTime();
+        long holdEnd = holdStart + this.options.duration.toNanos();
+        this.phase = () -> String.format("idle %ds/%ds", (System.nanoTime() - holdStart) / 1_000_000_000L,
+                this.options.duration.toSeconds());
+        long cpuBefore = (pid != null) ? Probes.processCpuNanos(pid) : -1;
+        long now;
+        while ((now = System.nanoTime()) < holdEnd) {
+            TimeUnit.NANOSECONDS.sleep(Math.min(holdEnd - now, 200_000_000L));
+        }
+        int connected = this.ready.get();
+        idle.put("connections", connected);
+        idle.put("connectionsOpenAtEnd", openConnections());
+        idle.put("heldSeconds", this.options.duration.toMillis() / 1000.0);
+        if (pid != null) {
+            long cpuAfter = Probes.processCpuNanos(pid);
+            idle.put("serverHeapUsedBeforeBytes", heapBefore);
+            idle.put("serverHeapUsedAfterBytes", heapAfter);
+            idle.put("serverRssBeforeBytes", rssBefore);
+            idle.put("serverRssAfterBytes", rssAfter);
+            idle.put("serverRssAtEndBytes", Probes.processRssBytes(pid));
+            idle.put("serverCpuCoresWhileIdle", (cpuAfter - cpuBefore) / 1e9 / (this.options.duration.toNanos() / 1e9));
+            if (connected > 0 && heapBefore >= 0 && heapAfter >= 0) {
+                idle.put("serverHeapPerConnectionBytes", (heapAfter - heapBefore) / (double) connected);
+            }
+            if (connected > 0 && rssBefore >= 0 && rssAfter >= 0) {
+                idle.put("serverRssPerConnectionBytes", (rssAfter - rssBefore) / (double) connected);
+            }
+            if (heapBefore < 0 || heapAfter < 0) {
+                this.warnings.add("could not read the server's heap with jcmd (same user and JDK needed)");
+            }
+        }
+        idle.put("generatorRssBytes", Probes.processRssBytes(ProcessHandle.current().pid()));
+        this.idleResult = idle;
+    }
+
+    // ------------------------------------------------------------------ deliveries
+
+    /** A MESSAGE on a user's room topic. */
+    private void onRoomEvent(User user, String body) {
+        long now = System.nanoTime();
+        String[] fields;
+        try {
+            fields = Json.select(body, "type", "id", "text");
+        }
+        catch (RuntimeException ex) {
+            this.foreign.increment();
+            return;
+        }
+        if (!"MESSAGE".equals(fields[0])) {
+            this.events.increment();
+            return;
+        }
+        Payload payload = Payload.parse(fields[2]);
+        long id;
+        try {
+            id = Long.parseLong(fields[1]);
+        }
+        catch (NumberFormatException ex) {
+            id = -1;
+        }
+        if (payload == null || id < 0 || payload.step() >= this.steps.size()) {
+            this.foreign.increment();
+            return;
+        }
+        long latency = now - payload.sendNanos();
+        this.deliveries.increment();
+        this.liveLatency.recordValue(Math.max(0, latency) / 1000);
+        DeliveryLedger.Outcome outcome = user.ledger.record(payload.roomSeq(), id);
+        if (payload.measured()) {
+            this.steps.get(payload.step()).delivered(outcome, latency);
+        }
+        else if (outcome == DeliveryLedger.Outcome.DUPLICATE) {
+            this.warmupDuplicates.increment();
+        }
+    }
+
+    private void onErrorReply(String body) {
+        String code;
+        try {
+            code = String.valueOf(Json.fields(body).get("code"));
+        }
+        catch (RuntimeException ex) {
+            code = "unparseable";
+        }
+        this.errorReplyCount.increment();
+        this.errorReplies.computeIfAbsent(code, key -> new LongAdder()).increment();
+    }
+
+    private void onStompError(StompFrame frame) {
+        this.stompErrors.incrementAndGet();
+        String message = frame.header("message");
+        this.stompErrorMessages.computeIfAbsent(shorten(String.valueOf(message)), key -> new AtomicInteger())
+                .incrementAndGet();
+    }
+
+    private void onDropped(String reason) {
+        this.dropped.incrementAndGet();
+        this.dropReasons.computeIfAbsent(shorten(reason), key -> new AtomicInteger()).incrementAndGet();
+    }
+
+    int openConnections() {
+        int open = 0;
+        for (User user : this.users) {
+            if (user.ready && user.connection.isOpen()) {
+                open++;
+            }
+        }
+        return open;
+    }
+
+    private void closeAll() {
+        for (User user : this.users) {
+            if (user.connection != null) {
+                user.closing = true;
+                user.connection.close();
+            }
+        }
+        try {
+            Thread.sleep(Math.min(2000, 200 + this.users.size() / 10));
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        for (User user : this.users) {
+            if (user.connection != null) {
+                user.connection.abort();
+            }
+        }
+        this.executor.shutdownNow();
+    }
+
+    // ------------------------------------------------------------------ progress
+
+    private final class ProgressTicker implements Runnable {
+
+        private long lastNanos = System.nanoTime();
+
+        private long lastOwnCpu = Probes.ownCpuNanos();
+
+        private long lastServerCpu = (Bench.this.options.serverPid != null)
+                ? Probes.processCpuNanos(Bench.this.options.serverPid) : -1;
+
+        private long lastSent;
+
+        private long lastDeliveries;
+
+        private Histogram interval;
+
+        @Override
+        public void run() {
+            try {
+                long now = System.nanoTime();
+                double seconds = (now - this.lastNanos) / 1e9;
+                long ownCpu = Probes.ownCpuNanos();
+                long serverCpu = (Bench.this.options.serverPid != null)
+                        ? Probes.processCpuNanos(Bench.this.options.serverPid) : -1;
+                long sent = Bench.this.sentTotal.sum();
+                long delivered = Bench.this.deliveries.sum();
+                this.interval = Bench.this.liveLatency.getIntervalHistogram(this.interval);
+                StringBuilder line = new StringBuilder();
+                line.append(String.format(Locale.ROOT, "[%4ds] %-26s", (now - Bench.this.startNanos) / 1_000_000_000L,
+                        Bench.this.phase.get()));
+                if (sent > 0 || delivered > 0) {
+                    line.append(String.format(Locale.ROOT, " sent %5.0f/s  deliv %7.0f/s  p99 %6s ms", (sent - this.lastSent) / seconds,
+                            (delivered - this.lastDeliveries) / seconds,
+                            (this.interval.getTotalCount() == 0) ? "-"
+                                    : LatencySummary.fmt(this.interval.getValueAtPercentile(99) / 1000.0)));
+                    line.append(String.format(Locale.ROOT, "  backlog %d", StompConnection.QUEUED.get()));
+                }
+                if (Bench.this.ready.get() > 0) {
+                    line.append(String.format(Locale.ROOT, "  open %d", openConnections()));
+                }
+                line.append(String.format(Locale.ROOT, "  gen %.2f cores", (ownCpu - this.lastOwnCpu) / 1e9 / seconds));
+                if (serverCpu >= 0 && this.lastServerCpu >= 0) {
+                    line.append(String.format(Locale.ROOT, "  server %.2f cores", (serverCpu - this.lastServerCpu) / 1e9 / seconds));
+                }
+                if (Bench.this.dropped.get() > 0) {
+                    line.append("  DROPPED ").append(Bench.this.dropped.get());
+                }
+                Bench.this.progress.println(line);
+                this.lastNanos = now;
+                this.lastOwnCpu = ownCpu;
+                this.lastServerCpu = serverCpu;
+                this.lastSent = sent;
+                this.lastDeliveries = delivered;
+            }
+            catch (RuntimeException ex) {
+                Bench.this.progress.println("progress: " + ex);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ report access
+
+    Options options() {
+        return this.options;
+    }
+
+    String runId() {
+        return this.runId;
+    }
+
+    double loadAtStart() {
+        return this.loadAtStart;
+    }
+
+    List<StepResult> results() {
+        return this.results;
+    }
+
+    SweepDecision.Outcome sweepOutcome() {
+        return this.sweepOutcome;
+    }
+
+    Map<String, Object> idleResult() {
+        return this.idleResult;
+    }
+
+    int readyCount() {
+        return this.ready.get();
+    }
+
+    int setupFailedCount() {
+        return this.setupFailed.get();
+    }
+
+    int droppedCount() {
+        return this.dropped.get();
+    }
+
+    int stompErrorCount() {
+        return this.stompErrors.get();
+    }
+
+    double setupSeconds() {
+        return this.setupSeconds;
+    }
+
+    LatencySummary connectTimes() {
+        synchronized (this.connectMicros) {
+            return LatencySummary.ofMicros(this.connectMicros);
+        }
+    }
+
+    Map<String, Integer> setupFailures() {
+        return counts(this.setupFailures);
+    }
+
+    Map<String, Integer> dropReasons() {
+        return counts(this.dropReasons);
+    }
+
+    Map<String, Integer> stompErrorMessages() {
+        return counts(this.stompErrorMessages);
+    }
+
+    Map<String, Long> errorReplies() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        this.errorReplies.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> counts.put(e.getKey(), e.getValue().sum()));
+        return counts;
+    }
+
+    long events() {
+        return this.events.sum();
+    }
+
+    long foreign() {
+        return this.foreign.sum();
+    }
+
+    long warmupDuplicates() {
+        return this.warmupDuplicates.sum();
+    }
+
+    List<String> warnings() {
+        return this.warnings;
+    }
+
+    int[] roomSubscribers() {
+        return this.roomSubscribers.clone();
+    }
+
+    int senderCount() {
+        return this.senders.size();
+    }
+
+    private static Map<String, Integer> counts(Map<String, AtomicInteger> source) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        source.entrySet().stream()
+                .sorted(Comparator.comparing((Map.Entry<String, AtomicInteger> e) -> -e.getValue().get()))
+                .forEach(e -> counts.put(e.getKey(), e.getValue().get()));
+        return counts;
+    }
+
+    private void printHeader() {
+        this.out.printf("Parley bench, run %s: %s%n", this.runId, describeWorkload());
+        this.out.printf("REMINDER: run the server with %s (the default 5 msg/s per nickname throttles any load test)%n",
+                SERVER_FLAGS);
+        this.out.flush();
+    }
+
+    String describeWorkload() {
+        Options o = this.options;
+        if (o.idle) {
+            return String.format(Locale.ROOT, "idle, %d connections, %d rooms, held %s", o.connections, o.rooms,
+                    seconds(o.duration));
+        }
+        String rate = o.sweep
+                ? String.format(Locale.ROOT, "sweep %.0f..%.0f msg/s step %.0f (p99 bound %s)", o.sweepStart(),
+                        o.sweepMax, o.sweepStep(), seconds(o.p99Bound))
+                : String.format(Locale.ROOT, "%.0f msg/s", o.rate);
+        return String.format(Locale.ROOT, "%d connections, %d rooms, %d senders, %s open loop, warm-up %s, measured %s, drain %s",
+                o.connections, o.rooms, o.senders, rate, seconds(o.warmup), seconds(o.duration), seconds(o.drain));
+    }
+
+    static String seconds(Duration duration) {
+        return (duration.toMillis() % 1000 == 0) ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
+    }
+
+    private static String shorten(String reason) {
+        return (reason.length() > 160) ? reason.substring(0, 160) + "…" : reason;
+    }
+
+    private static String randomId() {
+        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        Random random = new Random();
+        StringBuilder id = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            id.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return id.toString();
+    }
+
+    // ------------------------------------------------------------------ virtual user
+
+    /** One virtual user: a nickname, one connection, one room. */
+    private final class User implements StompConnection.Handler {
+
+        final int index;
+
+        final String nickname;
+
+        final int room;
+
+        final boolean sender;
+
+        final String roomName;
+
+        final DeliveryLedger ledger = new DeliveryLedger();
+
+        final CompletableFuture<Void> connected = new CompletableFuture<>();
+
+        final Map<String, CompletableFuture<Void>> receipts = new ConcurrentHashMap<>();
+
+        volatile String token;
+
+        volatile StompConnection connection;
+
+        volatile boolean ready;
+
+        volatile boolean closing;
+
+        private final String sendPrefix;
+
+        User(int index, String nickname, int room, boolean sender) {
+            this.index = index;
+            this.nickname = nickname;
+            this.room = room;
+            this.sender = sender;
+            this.roomName = "bench-" + Bench.this.runId + "-" + room;
+            this.sendPrefix = "SEND\ndestination:/app/room." + this.roomName + ".send\ncontent-type:application/json\n";
+        }
+
+        CompletableFuture<Void> setUp() {
+            long start = System.nanoTime();
+            Duration timeout = Bench.this.options.timeout;
+            return StompConnection.open(Bench.this.client, Bench.this.options.url, timeout, this)
+                    .thenCompose(connection -> {
+                        this.connection = connection;
+                        connection.send(StompFrame.builder("CONNECT")
+                                .header("accept-version", "1.2")
+                                .header("host", Bench.this.options.url.getHost())
+                                .header("login", this.nickname)
+                                .header("passcode", this.token)
+                                .header("heart-beat", "0,0")
+                                .build());
+                        return this.connected;
+                    })
+                    .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .thenCompose(ignored -> {
+                        long micros = (System.nanoTime() - start) / 1000;
+                        synchronized (Bench.this.connectMicros) {
+                            Bench.this.connectMicros.recordValue(micros);
+                        }
+                        List<CompletableFuture<Void>> awaited = new ArrayList<>();
+                        awaited.add(request(StompFrame.builder("SUBSCRIBE")
+                                .header("id", TOPIC_SUBSCRIPTION)
+                                .header("destination", "/topic/room." + this.roomName), "sub-room"));
+                        if (this.sender) {
+                            awaited.add(request(StompFrame.builder("SUBSCRIBE")
+                                    .header("id", ERRORS_SUBSCRIPTION)
+                                    .header("destination", "/user/queue/errors"), "sub-errors"));
+                        }
+                        awaited.add(request(StompFrame.builder("SEND")
+                                .header("destination", "/app/room." + this.roomName + ".join")
+                                .header("content-type", "application/json")
+                                .body("{}"), "join"));
+                        return CompletableFuture.allOf(awaited.toArray(CompletableFuture[]::new))
+                                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    })
+                    .thenRun(() -> {
+                        this.ready = true;
+                        Bench.this.ready.incrementAndGet();
+                    });
+        }
+
+        /** Sends a frame with a receipt header; completes on the RECEIPT. */
+        private CompletableFuture<Void> request(StompFrame.Builder frame, String receipt) {
+            CompletableFuture<Void> answered = new CompletableFuture<>();
+            this.receipts.put(receipt, answered);
+            if (!this.connection.send(frame.header("receipt", receipt).build())) {
+                answered.completeExceptionally(new IllegalStateException("connection closed"));
+            }
+            return answered;
+        }
+
+        String sendFrame(String text, String clientId) {
+            String body = "{\"text\":" + Json.quote(text) + ",\"clientId\":\"" + clientId + "\"}";
+            return this.sendPrefix + "content-length:" + StompCodec.utf8Length(body) + "\n\n" + body + "\0";
+        }
+
+        @Override
+        public void onFrame(StompConnection connection, StompFrame frame) {
+            switch (frame.command()) {
+                case "MESSAGE" -> {
+                    String subscription = frame.header("subscription");
+                    if (TOPIC_SUBSCRIPTION.equals(subscription)) {
+                        onRoomEvent(this, frame.body());
+                    }
+                    else if (ERRORS_SUBSCRIPTION.equals(subscription)) {
+                        onErrorReply(frame.body());
+                    }
+                }
+                case "RECEIPT" -> {
+                    CompletableFuture<Void> answered = this.receipts.remove(String.valueOf(frame.header("receipt-id")));
+                    if (answered != null) {
+                        answered.complete(null);
+                    }
+                }
+                case "CONNECTED" -> this.connected.complete(null);
+                case "ERROR" -> {
+                    onStompError(frame);
+                    String message = "ERROR frame: " + frame.header("message");
+                    fail(new IllegalStateException(message));
+                }
+                default -> {
+                    // nothing else is expected
+                }
+            }
+        }
+
+        @Override
+        public void onClosed(StompConnection connection, String reason) {
+            if (this.ready && !this.closing) {
+                onDropped(reason);
+            }
+            fail(new IllegalStateException(reason));
+        }
+
+        private void fail(Throwable reason) {
+            this.connected.completeExceptionally(reason);
+            this.receipts.values().forEach(future -> future.completeExceptionally(reason));
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.parley.bench;
+
+/** {@code java -jar parley-bench.jar --help} */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        }
+        catch (IllegalArgumentException ex) {
+            System.err.println("parley-bench: " + ex.getMessage());
+            System.err.print(Options.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help) {
+            System.out.print(Options.USAGE);
+            return;
+        }
+        int code = new Bench(options, System.out, System.err).run();
+        System.out.flush();
+        System.exit(code);
+    }
+}

@@ -1,0 +1,257 @@
+package dev.parley.bench;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The command line. */
+public final class Options {
+
+    static final String USAGE = """
+            usage: java -jar parley-bench.jar [options]
+
+            The server must run with  --chat.rate-limit.burst=1000000 --chat.rate-limit.per-second=1000000
+            (the default limit of 5 msg/s per nickname would throttle the load).
+
+            target
+              --url URL              STOMP over plain WebSocket (default ws://127.0.0.1:8080/ws/websocket)
+              --http URL             REST base for nickname claims (default: derived from --url)
+              --server-pid PID       the server's process: report its CPU and RSS (and heap, with --idle)
+            load
+              --connections N        virtual users, one connection each (default 500)
+              --rooms N              rooms; users are spread round-robin (default 10)
+              --senders N            users that also post, spread over the rooms (default 20)
+              --rate R               messages/s over all senders, open loop (default 200)
+              --warmup D             warm-up before measuring, not counted (default 10s)
+              --duration D           measured time (default 30s)
+              --drain D              wait after the last send before counting losses (default 2s)
+              --payload N            pad message texts to N chars (default 0: ~40 chars)
+              --connect-concurrency N   set-ups in flight at once (default 64)
+              --timeout D            time limit of each set-up step (default 30s)
+              --max-failures N       stop setting up after N failed set-ups (default 100)
+              --io-threads N         threads of the shared HttpClient executor (default 2, for 2 cores)
+            modes
+              --sweep                raise the rate step by step; report the highest sustained one
+              --sweep-start R        first rate (default: --rate)
+              --sweep-step R         increment (default: --sweep-start)
+              --sweep-max R          last rate tried (default 100000)
+              --p99-bound D          latency p99 allowed for a sustained step (default 200ms)
+              --idle                 connect, subscribe and join, then hold for --duration without sending
+              --settle D             with --idle: wait before measuring memory (default 5s)
+            output
+              --json FILE            write the results as JSON
+              --quiet                no progress line
+              --check                exit 1 if a connection failed or dropped, or anything was lost or duplicated
+            durations: 30s, 500ms, 2m, or plain seconds
+            """;
+
+    URI url = URI.create("ws://127.0.0.1:8080/ws/websocket");
+
+    URI http;
+
+    Long serverPid;
+
+    int connections = 500;
+
+    int rooms = 10;
+
+    int senders = 20;
+
+    double rate = 200;
+
+    Duration warmup = Duration.ofSeconds(10);
+
+    Duration duration = Duration.ofSeconds(30);
+
+    Duration drain = Duration.ofSeconds(2);
+
+    int payload = 0;
+
+    int connectConcurrency = 64;
+
+    Duration timeout = Duration.ofSeconds(30);
+
+    int ioThreads = 2;
+
+    int maxFailures = 100;
+
+    boolean sweep;
+
+    Double sweepStart;
+
+    Double sweepStep;
+
+    double sweepMax = 100_000;
+
+    Duration p99Bound = Duration.ofMillis(200);
+
+    boolean idle;
+
+    Duration settle = Duration.ofSeconds(5);
+
+    String json;
+
+    boolean quiet;
+
+    boolean check;
+
+    boolean help;
+
+    /** The options as given, for the report. */
+    final Map<String, String> given = new LinkedHashMap<>();
+
+    public static Options parse(String... args) {
+        Options options = new Options();
+        List<String> rest = new ArrayList<>(List.of(args));
+        while (!rest.isEmpty()) {
+            String arg = rest.remove(0);
+            String name = arg;
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                name = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            }
+            if (isFlag(name)) {
+                if (value != null) {
+                    throw new IllegalArgumentException(name + " takes no value");
+                }
+                options.flag(name);
+                options.given.put(name.substring(2), "true");
+                continue;
+            }
+            if (value == null) {
+                if (rest.isEmpty()) {
+                    throw new IllegalArgumentException(name + " needs a value");
+                }
+                value = rest.remove(0);
+            }
+            options.set(name, value);
+            options.given.put(name.substring(2), value);
+        }
+        options.validate();
+        return options;
+    }
+
+    private static boolean isFlag(String name) {
+        return switch (name) {
+            case "--sweep", "--idle", "--quiet", "--check", "--help", "-h" -> true;
+            default -> false;
+        };
+    }
+
+    private void flag(String name) {
+        switch (name) {
+            case "--sweep" -> this.sweep = true;
+            case "--idle" -> this.idle = true;
+            case "--quiet" -> this.quiet = true;
+            case "--check" -> this.check = true;
+            default -> this.help = true;
+        }
+    }
+
+    private void set(String name, String value) {
+        switch (name) {
+            case "--url" -> this.url = URI.create(value);
+            case "--http" -> this.http = URI.create(value.endsWith("/") ? value.substring(0, value.length() - 1) : value);
+            case "--server-pid" -> this.serverPid = Long.parseLong(value);
+            case "--connections" -> this.connections = Integer.parseInt(value);
+            case "--rooms" -> this.rooms = Integer.parseInt(value);
+            case "--senders" -> this.senders = Integer.parseInt(value);
+            case "--rate" -> this.rate = Double.parseDouble(value);
+            case "--warmup" -> this.warmup = duration(value);
+            case "--duration" -> this.duration = duration(value);
+            case "--drain" -> this.drain = duration(value);
+            case "--payload" -> this.payload = Integer.parseInt(value);
+            case "--connect-concurrency" -> this.connectConcurrency = Integer.parseInt(value);
+            case "--timeout" -> this.timeout = duration(value);
+            case "--io-threads" -> this.ioThreads = Integer.parseInt(value);
+            case "--max-failures" -> this.maxFailures = Integer.parseInt(value);
+            case "--sweep-start" -> this.sweepStart = Double.parseDouble(value);
+            case "--sweep-step" -> this.sweepStep = Double.parseDouble(value);
+            case "--sweep-max" -> this.sweepMax = Double.parseDouble(value);
+            case "--p99-bound" -> this.p99Bound = duration(value);
+            case "--settle" -> this.settle = duration(value);
+            case "--json" -> this.json = value;
+            default -> throw new IllegalArgumentException("unknown option " + name);
+        }
+    }
+
+    private void validate() {
+        if (this.help) {
+            return;
+        }
+        require(this.connections > 0, "--connections must be positive");
+        require(this.rooms > 0, "--rooms must be positive");
+        require(this.senders >= 0 && this.senders <= this.connections, "--senders must be 0.." + this.connections);
+        require(this.idle || this.senders > 0, "--senders must be positive (or use --idle)");
+        require(this.rate > 0, "--rate must be positive");
+        require(this.ioThreads > 0, "--io-threads must be positive");
+        require(this.connectConcurrency > 0, "--connect-concurrency must be positive");
+        require(this.payload >= 0 && this.payload <= 2000, "--payload must be 0..2000");
+        require(!(this.sweep && this.idle), "--sweep and --idle exclude each other");
+        require(!this.duration.isNegative() && !this.duration.isZero(), "--duration must be positive");
+        require(sweepStart() > 0 && sweepStep() > 0, "sweep rates must be positive");
+        String scheme = this.url.getScheme();
+        require("ws".equals(scheme) || "wss".equals(scheme), "--url must be ws:// or wss://");
+        if (this.http == null) {
+            this.http = httpBase(this.url);
+        }
+    }
+
+    double sweepStart() {
+        return (this.sweepStart != null) ? this.sweepStart : this.rate;
+    }
+
+    double sweepStep() {
+        return (this.sweepStep != null) ? this.sweepStep : sweepStart();
+    }
+
+    /** {@code ws://h:p/ctx/ws/websocket} → {@code http://h:p/ctx}. */
+    static URI httpBase(URI ws) {
+        String scheme = "wss".equals(ws.getScheme()) ? "https" : "http";
+        String path = (ws.getPath() != null) ? ws.getPath() : "";
+        if (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        if (path.endsWith("/websocket")) {
+            path = path.substring(0, path.length() - "/websocket".length());
+        }
+        if (path.endsWith("/ws")) {
+            path = path.substring(0, path.length() - "/ws".length());
+        }
+        String authority = ws.getRawAuthority();
+        return URI.create(scheme + "://" + authority + path);
+    }
+
+    static Duration duration(String text) {
+        String value = text.trim().toLowerCase();
+        try {
+            if (value.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
+            }
+            if (value.endsWith("s")) {
+                return Duration.ofMillis(Math.round(Double.parseDouble(value.substring(0, value.length() - 1)) * 1000));
+            }
+            if (value.endsWith("m")) {
+                return Duration.ofMillis(Math.round(Double.parseDouble(value.substring(0, value.length() - 1)) * 60_000));
+            }
+            if (value.endsWith("h")) {
+                return Duration.ofMillis(Math.round(Double.parseDouble(value.substring(0, value.length() - 1)) * 3_600_000));
+            }
+            return Duration.ofMillis(Math.round(Double.parseDouble(value) * 1000));
+        }
+        catch (NumberFormatException ex) {
+            throw new IllegalArgumentException("not a duration: " + text);
+        }
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.parley.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** CPU and memory of the generator, the server process and the machine (Linux /proc, jcmd). */
+public final class Probes {
+
+    private static final long CLOCK_TICKS = clockTicks();
+
+    private static final Pattern HEAP_USED = Pattern.compile("total (\\d+)K, used (\\d+)K");
+
+    private Probes() {
+    }
+
+    /** The generator's own CPU time (all threads), in nanoseconds. */
+    public static long ownCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getProcessCpuTime();
+        }
+        return -1;
+    }
+
+    public static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    /** A process's user+system CPU time from /proc/{pid}/stat, in nanoseconds, or -1. */
+    public static long processCpuNanos(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return cpuNanosFromStat(stat, CLOCK_TICKS);
+        }
+        catch (IOException | RuntimeException ex) {
+            return -1;
+        }
+    }
+
+    /** utime + stime (fields 14 and 15; the command name in parentheses may hold spaces). */
+    static long cpuNanosFromStat(String stat, long ticksPerSecond) {
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+        // fields[0] is field 3 (state): utime is field 14, stime field 15
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return ticks * (1_000_000_000L / ticksPerSecond);
+    }
+
+    /** A process's resident set (VmRSS of /proc/{pid}/status), in bytes, or -1. */
+    public static long processRssBytes(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        }
+        catch (IOException | RuntimeException ex) {
+            // gone
+        }
+        return -1;
+    }
+
+    public static boolean alive(long pid) {
+        return Files.exists(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    /** Busy and total jiffies of the whole machine (first line of /proc/stat). */
+    public static long[] machineJiffies() {
+        try {
+            String first = Files.readAllLines(Path.of("/proc/stat")).get(0);
+            String[] f = first.trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) {
+                total += Long.parseLong(f[i]);
+            }
+            long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+            return new long[] { total - idle, total };
+        }
+        catch (IOException | RuntimeException ex) {
+            return new long[] { -1, -1 };
+        }
+    }
+
+    public static double jiffiesToSeconds(long jiffies) {
+        return jiffies / (double) CLOCK_TICKS;
+    }
+
+    /** Runs {@code jcmd PID GC.run}; false if it failed. */
+    public static boolean gc(long pid) {
+        return jcmd(pid, "GC.run") != null;
+    }
+
+    /** Heap used after {@code jcmd PID GC.heap_info}, in bytes, or -1. */
+    public static long heapUsedBytes(long pid) {
+        String out = jcmd(pid, "GC.heap_info");
+        return (out == null) ? -1 : heapUsedFromHeapInfo(out);
+    }
+
+    /** Sums the "used" of every "total …K, used …K" line (one for G1, one per generation otherwise). */
+    static long heapUsedFromHeapInfo(String heapInfo) {
+        long usedK = 0;
+        boolean found = false;
+        for (String line : heapInfo.split("\n")) {
+            if (line.contains("Metaspace") || line.contains("class space")) {
+                continue;
+            }
+            Matcher m = HEAP_USED.matcher(line);
+            if (m.find()) {
+                usedK += Long.parseLong(m.group(2));
+                found = true;
+            }
+        }
+        return found ? usedK * 1024 : -1;
+    }
+
+    private static String jcmd(long pid, String command) {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        String exe = Files.isExecutable(jcmd) ? jcmd.toString() : "jcmd";
+        try {
+            Process process = new ProcessBuilder(exe, Long.toString(pid), command).redirectErrorStream(true).start();
+            byte[] out = process.getInputStream().readAllBytes();
+            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                return null;
+            }
+            return new String(out, StandardCharsets.UTF_8);
+        }
+        catch (IOException ex) {
+            return null;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static long clockTicks() {
+        try {
+            Process process = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            process.waitFor(5, TimeUnit.SECONDS);
+            long ticks = Long.parseLong(out);
+            return (ticks > 0) ? ticks : 100;
+        }
+        catch (IOException | RuntimeException ex) {
+            return 100;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return 100;
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package dev.parley.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The human table (stdout) and the JSON file of a run. */
+final class Report {
+
+    private final Bench bench;
+
+    private final Options options;
+
+    Report(Bench bench) {
+        this.bench = bench;
+        this.options = bench.options();
+    }
+
+    void print(PrintStream out) {
+        Locale.setDefault(Locale.ROOT);
+        out.println();
+        out.printf("machine        %d cpus, load average %.2f at start, java %s%n",
+                Runtime.getRuntime().availableProcessors(), this.bench.loadAtStart(), System.getProperty("java.version"));
+        out.printf("server         %s%n", (this.options.serverPid != null)
+                ? "pid " + this.options.serverPid + (Probes.alive(this.options.serverPid) ? "" : " (gone at the end!)")
+                : "no --server-pid: no server CPU or memory figures");
+        out.printf("set-up         %d of %d connections made, %d failed, in %.1f s (claim, connect, subscribe, join)%n",
+                this.bench.readyCount(), this.options.connections, this.bench.setupFailedCount(), this.bench.setupSeconds());
+        LatencySummary connect = this.bench.connectTimes();
+        if (connect.count() > 0) {
+            out.printf("connect time   %s  (WebSocket handshake to CONNECTED)%n", connect.row());
+        }
+        this.bench.setupFailures().forEach((reason, count) -> out.printf("  failed %5d x %s%n", count, reason));
+        if (this.bench.idleResult() != null) {
+            printIdle(out, this.bench.idleResult());
+        }
+        List<StepResult> results = this.bench.results();
+        if (this.options.sweep) {
+            printSweep(out, results);
+        }
+        else {
+            for (StepResult result : results) {
+                printStep(out, result);
+            }
+        }
+        out.printf("events         %d JOIN/LEAVE/TYPING events ignored, %d other messages ignored%n", this.bench.events(),
+                this.bench.foreign());
+        if (this.bench.warmupDuplicates() > 0) {
+            out.printf("warm-up        %d duplicated deliveries during warm-up (not in the statistics)%n",
+                    this.bench.warmupDuplicates());
+        }
+        if (this.bench.droppedCount() > 0) {
+            out.printf("DROPPED        %d connections closed during the run:%n", this.bench.droppedCount());
+            this.bench.dropReasons().forEach((reason, count) -> out.printf("  %5d x %s%n", count, reason));
+        }
+        if (this.bench.stompErrorCount() > 0) {
+            out.printf("STOMP ERROR    %d ERROR frames:%n", this.bench.stompErrorCount());
+            this.bench.stompErrorMessages().forEach((message, count) -> out.printf("  %5d x %s%n", count, message));
+        }
+        if (!this.bench.errorReplies().isEmpty()) {
+            out.printf("error replies  %s%s%n", this.bench.errorReplies(),
+                    this.bench.errorReplies().containsKey("RATE_LIMITED") ? "  <- start the server with " + Bench.SERVER_FLAGS : "");
+        }
+        for (String warning : allWarnings()) {
+            out.println("WARNING: " + warning);
+        }
+        out.println(this.bench.ok() ? "RESULT: OK (no connection failed or dropped, nothing lost or duplicated)"
+                : "RESULT: PROBLEMS (see above)");
+        out.flush();
+    }
+
+    private List<String> allWarnings() {
+        List<String> warnings = new ArrayList<>(this.bench.warnings());
+        for (StepResult result : this.bench.results()) {
+            for (String warning : result.warnings()) {
+                warnings.add((this.options.sweep ? "step " + result.step() + " (" + (long) result.targetRate() + " msg/s): " : "")
+                        + warning);
+            }
+        }
+        return warnings;
+    }
+
+    private void printStep(PrintStream out, StepResult r) {
+        out.printf("messages       %d sent after warm-up (%.1f/s over %.1f s), %d send errors; scheduling lag p50 %s p99 %s max %s ms%n",
+                r.sent(), r.sentPerSecond(), r.measuredSeconds(), r.sendErrors(), LatencySummary.fmt(r.lag().p50()),
+                LatencySummary.fmt(r.lag().p99()), LatencySummary.fmt(r.lag().max()));
+        out.printf("deliveries     expected %d  received %d  LOST %d  DUPLICATED %d  (late, after the drain: %d)%n",
+                r.expected(), r.received(), r.lost(), r.duplicated(), r.late());
+        out.printf("out of order   %d (%.3f %% of received; by message id, per subscriber and room)%n", r.outOfOrder(),
+                r.outOfOrderPercent());
+        out.printf("throughput     %.0f deliveries/s%n", r.deliveriesPerSecond());
+        out.printf("latency        %s  (send to delivery)%n", r.latency().row());
+        out.printf("generator      %.2f cores%n", r.generatorCpuCores());
+        if (!Double.isNaN(r.serverCpuCores())) {
+            out.printf("server         %.2f cores, %.1f µs CPU per delivery, RSS %s%n", r.serverCpuCores(),
+                    r.serverMicrosPerDelivery(), mb(r.serverRssBytes()));
+        }
+        if (!Double.isNaN(r.machineBusyCores())) {
+            out.printf("machine        %.2f of %d cores busy%n", r.machineBusyCores(), Runtime.getRuntime().availableProcessors());
+        }
+        out.printf("connections    %d open at the end, %d dropped during the step; %d error replies%n",
+                r.connectionsOpen(), r.connectionsDropped(), r.serverErrorReplies());
+    }
+
+    private void printSweep(PrintStream out, List<StepResult> results) {
+        double bound = this.options.p99Bound.toNanos() / 1e6;
+        out.println();
+        out.println(" msg/s  deliveries/s   p50 ms   p99 ms  p99.9 ms    max ms      lost   dup  ooo %  gen cores  srv cores  srv µs/deliv  verdict");
+        for (StepResult r : results) {
+            SweepDecision.Verdict verdict = SweepDecision.judge(r.check(), bound);
+            out.printf("%6.0f  %12.0f  %7s  %7s  %8s  %8s  %8d  %4d  %5.2f  %9.2f  %9s  %12s  %s%n", r.targetRate(),
+                    r.deliveriesPerSecond(), LatencySummary.fmt(r.latency().p50()), LatencySummary.fmt(r.latency().p99()),
+                    LatencySummary.fmt(r.latency().p999()), LatencySummary.fmt(r.latency().max()), r.lost(),
+                    r.duplicated(), r.outOfOrderPercent(), r.generatorCpuCores(),
+                    Double.isNaN(r.serverCpuCores()) ? "-" : String.format("%.2f", r.serverCpuCores()),
+                    Double.isNaN(r.serverMicrosPerDelivery()) ? "-" : String.format("%.1f", r.serverMicrosPerDelivery()),
+                    verdict.reason() + (r.generatorBound() ? " (generator-bound)" : ""));
+        }
+        if (this.bench.sweepOutcome() != null) {
+            out.println("sweep result   " + this.bench.sweepOutcome().describe());
+        }
+    }
+
+    private void printIdle(PrintStream out, Map<String, Object> idle) {
+        out.printf("idle           %s connections held %s s, %s open at the end%n", idle.get("connections"),
+                idle.get("heldSeconds"), idle.get("connectionsOpenAtEnd"));
+        if (idle.containsKey("serverRssAfterBytes")) {
+            out.printf("server RSS     %s before connecting, %s connected, %s at the end%n", mb((Long) idle.get("serverRssBeforeBytes")),
+                    mb((Long) idle.get("serverRssAfterBytes")), mb((Long) idle.get("serverRssAtEndBytes")));
+            out.printf("server heap    %s used before connecting, %s connected (each after jcmd GC.run)%n",
+                    mb((Long) idle.get("serverHeapUsedBeforeBytes")), mb((Long) idle.get("serverHeapUsedAfterBytes")));
+            Object heap = idle.get("serverHeapPerConnectionBytes");
+            Object rss = idle.get("serverRssPerConnectionBytes");
+            out.printf("per connection %s heap after GC, %s RSS%n", kb(heap), kb(rss));
+            out.printf("server CPU     %.3f cores while idle%n", (Double) idle.get("serverCpuCoresWhileIdle"));
+        }
+        out.printf("generator RSS  %s%n", mb((Long) idle.get("generatorRssBytes")));
+    }
+
+    private static String mb(long bytes) {
+        return (bytes < 0) ? "-" : String.format("%.1f MB", bytes / 1048576.0);
+    }
+
+    private static String kb(Object bytes) {
+        return (bytes instanceof Double d) ? String.format("%.1f KB", d / 1024) : "-";
+    }
+
+    void writeJson(String file) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("tool", "parley-bench");
+        json.put("runId", this.bench.runId());
+        json.put("finishedAt", Instant.now().toString());
+        json.put("workload", this.bench.describeWorkload());
+        json.put("serverMustRunWith", Bench.SERVER_FLAGS);
+        json.put("options", this.options.given);
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("cpus", Runtime.getRuntime().availableProcessors());
+        machine.put("loadAverageAtStart", this.bench.loadAtStart());
+        machine.put("java", System.getProperty("java.version"));
+        json.put("machine", machine);
+        Map<String, Object> setup = new LinkedHashMap<>();
+        setup.put("connectionsRequested", this.options.connections);
+        setup.put("connectionsMade", this.bench.readyCount());
+        setup.put("connectionsFailed", this.bench.setupFailedCount());
+        setup.put("failures", this.bench.setupFailures());
+        setup.put("seconds", this.bench.setupSeconds());
+        setup.put("connectTime", this.bench.connectTimes().toJson());
+        setup.put("subscribersPerRoom", toList(this.bench.roomSubscribers()));
+        setup.put("senders", this.bench.senderCount());
+        json.put("setup", setup);
+        if (this.bench.idleResult() != null) {
+            json.put("idle", this.bench.idleResult());
+        }
+        List<Object> steps = new ArrayList<>();
+        for (StepResult result : this.bench.results()) {
+            steps.add(result.toJson());
+        }
+        json.put("steps", steps);
+        SweepDecision.Outcome outcome = this.bench.sweepOutcome();
+        if (outcome != null) {
+            Map<String, Object> sweep = new LinkedHashMap<>();
+            sweep.put("p99BoundMs", this.options.p99Bound.toNanos() / 1e6);
+            sweep.put("highestSustainedRate", outcome.found() ? outcome.highestSustained().rate() : null);
+            sweep.put("highestSustainedDeliveriesPerSecond",
+                    outcome.found() ? outcome.highestSustained().deliveriesPerSecond() : null);
+            sweep.put("firstFailedRate", (outcome.firstFailed() != null) ? outcome.firstFailed().rate() : null);
+            sweep.put("failedBecause", outcome.failedBecause());
+            sweep.put("failedStepGeneratorBound", outcome.generatorBound());
+            sweep.put("summary", outcome.describe());
+            json.put("sweep", sweep);
+        }
+        json.put("eventsIgnored", this.bench.events());
+        json.put("foreignMessages", this.bench.foreign());
+        json.put("warmupDuplicates", this.bench.warmupDuplicates());
+        json.put("connectionsDropped", this.bench.droppedCount());
+        json.put("dropReasons", this.bench.dropReasons());
+        json.put("stompErrors", this.bench.stompErrorMessages());
+        json.put("errorReplies", this.bench.errorReplies());
+        json.put("warnings", allWarnings());
+        json.put("ok", this.bench.ok());
+        try {
+            Files.writeString(Path.of(file), JsonOut.write(json));
+        }
+        catch (IOException ex) {
+            System.err.println("parley-bench: cannot write " + file + ": " + ex);
+        }
+    }
+
+    private static List<Integer> toList(int[] values) {
+        List<Integer> list = new ArrayList<>();
+        for (int value : values) {
+            list.add(value);
+        }
+        return list;
+    }
+}

@@ -1,0 +1,200 @@
+package dev.parley.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * STOMP frames over one JDK {@link WebSocket}: decodes what arrives (the listener is called by the
+ * HttpClient's executor, one call at a time per connection) and sends frames one WebSocket text
+ * message each, queued, since the JDK allows one outstanding send per WebSocket.
+ */
+final class StompConnection implements WebSocket.Listener {
+
+    interface Handler {
+
+        void onFrame(StompConnection connection, StompFrame frame);
+
+        /** The connection ended: closed by the server, failed, or broken by a protocol error. */
+        void onClosed(StompConnection connection, String reason);
+    }
+
+    /** Frames queued for sending on all connections: the generator's backlog. */
+    static final AtomicLong QUEUED = new AtomicLong();
+
+    private final Handler handler;
+
+    private final StompDecoder decoder = new StompDecoder();
+
+    private final Queue<String> outbox = new ConcurrentLinkedQueue<>();
+
+    private final AtomicBoolean sending = new AtomicBoolean();
+
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private final AtomicInteger sendFailures = new AtomicInteger();
+
+    private volatile WebSocket webSocket;
+
+    private StompConnection(Handler handler) {
+        this.handler = handler;
+    }
+
+    static CompletableFuture<StompConnection> open(HttpClient client, URI uri, Duration timeout, Handler handler) {
+        StompConnection connection = new StompConnection(handler);
+        return client.newWebSocketBuilder()
+                .connectTimeout(timeout)
+                .buildAsync(uri, connection)
+                .thenApply(ws -> {
+                    connection.webSocket = ws;
+                    return connection;
+                });
+    }
+
+    /** Queues a frame (already encoded); false if the connection is closed. */
+    boolean send(String frame) {
+        if (this.closed.get()) {
+            return false;
+        }
+        QUEUED.incrementAndGet();
+        this.outbox.add(frame);
+        pump();
+        return true;
+    }
+
+    boolean send(StompFrame frame) {
+        return send(StompCodec.encode(frame));
+    }
+
+    boolean isOpen() {
+        return !this.closed.get();
+    }
+
+    int sendFailures() {
+        return this.sendFailures.get();
+    }
+
+    private void pump() {
+        while (this.sending.compareAndSet(false, true)) {
+            String next = this.outbox.poll();
+            if (next == null) {
+                this.sending.set(false);
+                if (this.outbox.isEmpty()) {
+                    return;
+                }
+                continue;
+            }
+            QUEUED.decrementAndGet();
+            WebSocket ws = this.webSocket;
+            CompletableFuture<WebSocket> sent = sendText(ws, next);
+            if (sent.isDone()) {
+                afterSend(sent);
+                this.sending.set(false);
+                continue;
+            }
+            sent.whenComplete((w, ex) -> {
+                afterSend(sent);
+                this.sending.set(false);
+                pump();
+            });
+            return;
+        }
+    }
+
+    private static CompletableFuture<WebSocket> sendText(WebSocket ws, String text) {
+        try {
+            return ws.sendText(text, true);
+        }
+        catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    private void afterSend(CompletableFuture<WebSocket> sent) {
+        if (sent.isCompletedExceptionally()) {
+            this.sendFailures.incrementAndGet();
+            String reason = sent.handle((w, ex) -> String.valueOf(ex)).join();
+            closed("send failed: " + reason);
+        }
+    }
+
+    /** Closes politely; the socket is aborted if the server does not answer in time. */
+    void close() {
+        WebSocket ws = this.webSocket;
+        if (ws == null || !this.closed.compareAndSet(false, true)) {
+            return;
+        }
+        dropQueued();
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "").orTimeout(5, java.util.concurrent.TimeUnit.SECONDS)
+                .whenComplete((w, ex) -> ws.abort());
+    }
+
+    void abort() {
+        WebSocket ws = this.webSocket;
+        this.closed.set(true);
+        dropQueued();
+        if (ws != null) {
+            ws.abort();
+        }
+    }
+
+    private void dropQueued() {
+        while (this.outbox.poll() != null) {
+            QUEUED.decrementAndGet();
+        }
+    }
+
+    private void closed(String reason) {
+        if (this.closed.compareAndSet(false, true)) {
+            dropQueued();
+            this.handler.onClosed(this, reason);
+            WebSocket ws = this.webSocket;
+            if (ws != null) {
+                ws.abort();
+            }
+        }
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+        this.webSocket = webSocket;
+        webSocket.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        try {
+            this.decoder.feed(data, frame -> this.handler.onFrame(this, frame));
+        }
+        catch (StompCodec.StompException ex) {
+            closed("protocol error: " + ex.getMessage());
+        }
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+        closed("unexpected binary message");
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closed("closed by the server: " + statusCode + (reason.isEmpty() ? "" : " " + reason));
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        closed("error: " + error);
+    }
+}
