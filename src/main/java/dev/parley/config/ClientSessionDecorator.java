@@ -32,8 +32,9 @@ import org.springframework.web.socket.sockjs.transport.session.AbstractHttpSockJ
  * <li>another thread still flushing an earlier frame holds the send lock, so the ERROR waits in
  * the buffer, and the close discards the buffer: here the buffer is flushed first (a STOMP
  * heart-beat newline is sent to take the lock, harmless between frames);</li>
- * <li>an xhr-polling client between two polls finds its SockJS session closed and its cached
- * ERROR discarded: here the close is put off a moment, for the poll the client makes at once.</li>
+ * <li>a SockJS session over HTTP holds the ERROR in its cache until the next poll or write, and
+ * closing it discards the cache: here the close is put off a moment, for the poll the client
+ * makes at once, and a heart-beat pushes the cache out before the close.</li>
  * </ul>
  * Other closes, such as cutting off a client too slow to read, happen at once.
  */
@@ -82,11 +83,26 @@ final class ClientSessionDecorator extends ConcurrentWebSocketSessionDecorator {
             return;
         }
         flushBuffer();
-        if (getDelegate() instanceof AbstractHttpSockJsSession http && !http.isActive()) {
-            this.scheduler.get().schedule(() -> closeQuietly(status), Instant.now().plus(POLL_GRACE));
+        if (getDelegate() instanceof AbstractHttpSockJsSession) {
+            this.scheduler.get().schedule(() -> flushSockJsCacheAndClose(status), Instant.now().plus(POLL_GRACE));
             return;
         }
         super.close(status);
+    }
+
+    /**
+     * SockJS over HTTP may still hold the ERROR in its cache: between two polls, or when it
+     * arrived while a poll was being set up. A heart-beat written now goes out with everything
+     * cached, into the poll the client has made meanwhile.
+     */
+    private void flushSockJsCacheAndClose(CloseStatus status) {
+        try {
+            super.sendMessage(HEARTBEAT);
+        }
+        catch (IOException | RuntimeException ex) {
+            // nothing more can reach the client: just close
+        }
+        closeQuietly(status);
     }
 
     private void flushBuffer() {
