@@ -1,5 +1,7 @@
 package dev.parley;
 
+import dev.parley.config.ConnectionMemoryConfiguration;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -11,6 +13,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 public class ParleyApplication {
 
     public static void main(String[] args) {
+        ConnectionMemoryConfiguration.useSmallWebSocketBuffers();
         SpringApplication.run(ParleyApplication.class, args);
     }
 }

@@ -1,0 +1,43 @@
+package dev.parley.config;
+
+import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Smaller per-connection buffers in Tomcat. A chat server holds every client's connection open
+ * for hours, mostly idle, so what Tomcat allocates per connection up front decides how many
+ * clients one instance carries; chat frames are a few hundred bytes, and larger ones still pass,
+ * in more pieces. See {@code docs/performance.md} for the memory per connection this moved.
+ */
+@Configuration(proxyBeanMethods = false)
+public class ConnectionMemoryConfiguration {
+
+    /** Bytes Tomcat's NIO connector reads and writes a socket through (Tomcat's default: 8 KiB each). */
+    static final int SOCKET_BUFFER = 4 * 1024;
+
+    /**
+     * Tomcat's WebSocket input, output and encoder buffers of each connection (default 8 KiB each).
+     * Tomcat reads it once, as a JVM system property, when its WebSocket classes load:
+     * {@link #useSmallWebSocketBuffers()} must run before the web server starts.
+     */
+    static final String WEBSOCKET_BUFFER_PROPERTY = "org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE";
+
+    static final int WEBSOCKET_BUFFER = 4 * 1024;
+
+    @Bean
+    WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> smallSocketBuffers() {
+        return factory -> factory.addConnectorCustomizers(connector -> {
+            connector.setProperty("socket.appReadBufSize", Integer.toString(SOCKET_BUFFER));
+            connector.setProperty("socket.appWriteBufSize", Integer.toString(SOCKET_BUFFER));
+        });
+    }
+
+    /** Sets Tomcat's WebSocket buffer size unless the JVM was given one. */
+    public static void useSmallWebSocketBuffers() {
+        if (System.getProperty(WEBSOCKET_BUFFER_PROPERTY) == null) {
+            System.setProperty(WEBSOCKET_BUFFER_PROPERTY, Integer.toString(WEBSOCKET_BUFFER));
+        }
+    }
+}
