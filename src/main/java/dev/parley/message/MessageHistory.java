@@ -43,52 +43,55 @@ public class MessageHistory {
 
     /**
      * Stores a message as the room's next one.
+     * <p>
+     * A repeated {@code clientId} is recognised by the unique index, not by a query first: the
+     * insert fails, the transaction rolls back with the room's counter, and nothing is stored.
      *
      * @return the stored message, or empty if {@code clientId} was already used by this sender
      * in this room (then nothing is stored)
      */
     public Optional<ChatMessage> append(RoomName room, Nickname sender, MessageText text, ClientId clientId,
             Instant sentAt) {
-        if (clientId != null && isDuplicate(room, sender, clientId)) {
-            return Optional.empty();
-        }
-        ensureRoom(room);
+        ChatMessage message = new ChatMessage(0, room, sender, text.value(), sentAt,
+                (clientId != null) ? clientId.value() : null);
         try {
-            return Optional.of(this.transactions.execute(tx -> {
-                this.jdbc.sql("update room set last_id = last_id + 1, last_message_at = :at where name = :room")
-                        .param("at", utc(sentAt))
-                        .param("room", room.value())
-                        .update();
-                long id = this.jdbc.sql("select last_id from room where name = :room")
-                        .param("room", room.value())
-                        .query(Long.class)
-                        .single();
-                ChatMessage message = new ChatMessage(id, room, sender, text.value(), sentAt,
-                        (clientId != null) ? clientId.value() : null);
-                this.jdbc.sql("insert into message (" + COLUMNS + ") values (:room, :id, :sender, :body, :at, :clientId)")
-                        .param("room", room.value())
-                        .param("id", id)
-                        .param("sender", sender.value())
-                        .param("body", message.text())
-                        .param("at", utc(sentAt))
-                        .param("clientId", message.clientId())
-                        .update();
-                return message;
-            }));
+            ChatMessage stored = this.transactions.execute(tx -> storeNext(message));
+            if (stored == null) {
+                // the room's first message: create its counter, then store again
+                ensureRoom(room);
+                stored = this.transactions.execute(tx -> storeNext(message));
+            }
+            return Optional.of(stored);
         }
         catch (DuplicateKeyException ex) {
-            // the same clientId raced in through another connection or instance
             return Optional.empty();
         }
     }
 
-    private boolean isDuplicate(RoomName room, Nickname sender, ClientId clientId) {
-        return this.jdbc.sql("select count(*) from message where room = :room and sender = :sender and client_id = :clientId")
-                .param("room", room.value())
-                .param("sender", sender.value())
-                .param("clientId", clientId.value())
+    /** Stores the message with the room's next id; {@code null} if the room has no counter yet. */
+    private ChatMessage storeNext(ChatMessage message) {
+        String room = message.room().value();
+        int updated = this.jdbc.sql("update room set last_id = last_id + 1, last_message_at = :at where name = :room")
+                .param("at", utc(message.sentAt()))
+                .param("room", room)
+                .update();
+        if (updated == 0) {
+            return null;
+        }
+        long id = this.jdbc.sql("select last_id from room where name = :room")
+                .param("room", room)
                 .query(Long.class)
-                .single() > 0;
+                .single();
+        this.jdbc.sql("insert into message (" + COLUMNS + ") values (:room, :id, :sender, :body, :at, :clientId)")
+                .param("room", room)
+                .param("id", id)
+                .param("sender", message.sender().value())
+                .param("body", message.text())
+                .param("at", utc(message.sentAt()))
+                .param("clientId", message.clientId())
+                .update();
+        return new ChatMessage(id, message.room(), message.sender(), message.text(), message.sentAt(),
+                message.clientId());
     }
 
     private void ensureRoom(RoomName room) {
