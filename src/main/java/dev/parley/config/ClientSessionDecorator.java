@@ -3,91 +3,262 @@ package dev.parley.config;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
-import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
+import org.springframework.web.socket.handler.WebSocketSessionDecorator;
 import org.springframework.web.socket.sockjs.transport.session.AbstractHttpSockJsSession;
 
 /**
- * Spring's thread-safe session for sending one client's frames, with two repairs.
+ * Everything sent to one client connection: a queue of STOMP frames that one write at a time
+ * takes to the client, so that no sender ever waits for a client's socket.
  * <p>
- * <b>Ordered sends.</b> With {@code preservePublishOrder}, Spring hands each message its own
- * callback that releases the session's next ordered message once this one is buffered, but it
- * keeps the callback on the session: a frame sent outside the ordered path (a RECEIPT, an ERROR,
- * an {@code @SubscribeMapping} reply) ran the previous message's callback a second time, which
- * could drop the next broker message or fail the session. Here a callback belongs to the one send
- * it was set for (Spring sets it right before that send, on the same thread).
+ * <b>Never blocking the sender.</b> {@link #sendMessage} and {@link #sendFrame} only queue the
+ * frame and, if no write is under way, start one; the next write starts when the previous one
+ * completes and takes every frame queued meanwhile as one WebSocket message (STOMP allows
+ * several frames in one message; {@code stomp.js} and Spring's decoder split them). The room
+ * broadcast, which runs under the room's lock, thus never waits for a slow client, and a busy
+ * client costs fewer writes. Plain WebSocket writes are Tomcat's asynchronous writes
+ * ({@link ClientFrameWriter}); SockJS writes block, so they run on an executor.
  * <p>
- * <b>ERROR before close.</b> Spring closes a STOMP connection right after sending an ERROR, and
- * two things would lose that frame, leaving the client with a bare close and no reason:
- * <ul>
- * <li>another thread still flushing an earlier frame holds the send lock, so the ERROR waits in
- * the buffer, and the close discards the buffer: here the buffer is flushed first (a STOMP
- * heart-beat newline is sent to take the lock, harmless between frames);</li>
- * <li>a SockJS session over HTTP holds the ERROR in its cache until the next poll or write, and
- * closing it discards the cache: here the close is put off a moment, for the poll the client
- * makes at once, and a heart-beat pushes the cache out before the close.</li>
- * </ul>
- * Other closes, such as cutting off a client too slow to read, happen at once.
+ * <b>Cutting off slow readers.</b> A client whose write has been under way for longer than the
+ * send time limit, or whose queue would grow beyond the buffer size limit, is closed with 1011
+ * (not reliable) and its queue dropped: the server keeps no unbounded backlog, and the client
+ * catches up from history when it reconnects.
+ * <p>
+ * <b>Order.</b> Frames leave in the order they were queued, and each is queued on the thread
+ * that published it, so a client sees a room's events in the order they were published.
+ * <p>
+ * <b>ERROR before close.</b> Spring closes a STOMP connection right after queueing an ERROR
+ * frame. A close waits (up to half a second) until the frames queued before it are written. A
+ * SockJS session over HTTP then still holds the ERROR in its cache until the next poll, and
+ * closing it would discard the cache: its close is put off a moment, for the poll the client
+ * makes at once, and a heart-beat pushes the cache out before the close.
  */
-final class ClientSessionDecorator extends ConcurrentWebSocketSessionDecorator {
+final class ClientSessionDecorator extends WebSocketSessionDecorator {
 
-    private static final TextMessage HEARTBEAT = new TextMessage("\n");
+    private static final Log logger = LogFactory.getLog(ClientSessionDecorator.class);
 
-    private static final long FLUSH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final byte[] HEARTBEAT = { '\n' };
 
-    private static final Duration POLL_GRACE = Duration.ofMillis(500);
+    /** Frames queued behind a write are merged into messages of up to this size. */
+    private static final int BATCH_BYTES = 32 * 1024;
 
-    /** The release callback Spring set for the send this thread is about to make, and its session. */
-    private static final ThreadLocal<Release> RELEASE_NEXT = new ThreadLocal<>();
+    private static final Duration CLOSE_GRACE = Duration.ofMillis(500);
+
+    private static final CloseStatus TOO_SLOW = CloseStatus.SESSION_NOT_RELIABLE
+            .withReason("Too slow to read: send limit exceeded");
+
+    private enum State { OPEN, CLOSING, CLOSED }
+
+    private final ClientFrameWriter writer;
+
+    private final long sendTimeLimitNanos;
+
+    private final int bufferSizeLimit;
 
     private final Supplier<TaskScheduler> scheduler;
 
-    ClientSessionDecorator(WebSocketSession session, int sendTimeLimit, int bufferSizeLimit,
-            Supplier<TaskScheduler> scheduler) {
-        super(session, sendTimeLimit, bufferSizeLimit);
+    private final Object lock = new Object();
+
+    /** Created at the first frame that has to wait: most idle connections never need one. */
+    private ArrayDeque<byte[]> queue;
+
+    private int queuedBytes;
+
+    private boolean writing;
+
+    private long writeStartedNanos;
+
+    private State state = State.OPEN;
+
+    private CloseStatus closeStatus;
+
+    ClientSessionDecorator(WebSocketSession session, ClientFrameWriter writer, int sendTimeLimitMillis,
+            int bufferSizeLimit, Supplier<TaskScheduler> scheduler) {
+        super(session);
+        this.writer = writer;
+        this.sendTimeLimitNanos = TimeUnit.MILLISECONDS.toNanos(sendTimeLimitMillis);
+        this.bufferSizeLimit = bufferSizeLimit;
         this.scheduler = scheduler;
     }
 
-    @Override
-    public void setMessageCallback(Consumer<WebSocketMessage<?>> callback) {
-        RELEASE_NEXT.set(new Release(this, callback));
-    }
-
+    /** Spring's STOMP handler sends every frame as a text message, encoded in UTF-8. */
     @Override
     public void sendMessage(WebSocketMessage<?> message) throws IOException {
-        Release release = RELEASE_NEXT.get();
-        RELEASE_NEXT.remove();
-        try {
-            super.sendMessage(message);
+        if (message instanceof TextMessage text) {
+            sendFrame(text.asBytes());
         }
-        finally {
-            if (release != null && release.session() == this) {
-                release.callback().accept(message);
-            }
+        else {
+            throw new IOException("Only text frames are sent to STOMP clients, not " + message);
         }
     }
 
+    /**
+     * Queues one or more whole STOMP frames (UTF-8) to be written after those queued before. A
+     * session that is closing or closed takes nothing more.
+     */
+    void sendFrame(byte[] frame) {
+        byte[] batch;
+        synchronized (this.lock) {
+            if (this.state != State.OPEN) {
+                return;
+            }
+            if (this.writing && exceedsLimits(frame.length)) {
+                cutOff();
+                return;
+            }
+            if (this.queue == null) {
+                this.queue = new ArrayDeque<>();
+            }
+            this.queue.add(frame);
+            this.queuedBytes += frame.length;
+            if (this.writing) {
+                return;
+            }
+            batch = nextBatch();
+        }
+        write(batch);
+    }
+
+    private boolean exceedsLimits(int frameLength) {
+        return this.queuedBytes + frameLength > this.bufferSizeLimit
+                || System.nanoTime() - this.writeStartedNanos > this.sendTimeLimitNanos;
+    }
+
+    /** Takes the queue's head, and whatever follows it up to a batch's size, as one message. */
+    private byte[] nextBatch() {
+        this.writing = true;
+        this.writeStartedNanos = System.nanoTime();
+        byte[] first = this.queue.poll();
+        int length = first.length;
+        int count = 1;
+        for (byte[] next : this.queue) {
+            if (length + next.length > BATCH_BYTES) {
+                break;
+            }
+            length += next.length;
+            count++;
+        }
+        this.queuedBytes -= length;
+        if (count == 1) {
+            return first;
+        }
+        byte[] batch = new byte[length];
+        System.arraycopy(first, 0, batch, 0, first.length);
+        int offset = first.length;
+        for (int i = 1; i < count; i++) {
+            byte[] next = this.queue.poll();
+            System.arraycopy(next, 0, batch, offset, next.length);
+            offset += next.length;
+        }
+        return batch;
+    }
+
+    private void write(byte[] batch) {
+        try {
+            this.writer.write(batch, this::written);
+        }
+        catch (RuntimeException ex) {
+            written(ex);
+        }
+    }
+
+    /** Called when a write completes: starts the next one, or finishes a close waiting for it. */
+    private void written(Throwable failure) {
+        byte[] batch = null;
+        CloseStatus close = null;
+        synchronized (this.lock) {
+            this.writing = false;
+            if (failure != null) {
+                if (this.state != State.CLOSED) {
+                    logger.debug("Write to " + getId() + " failed, closing it", failure);
+                    this.state = State.CLOSED;
+                    this.queue = null;
+                    this.queuedBytes = 0;
+                    close = CloseStatus.SESSION_NOT_RELIABLE;
+                }
+            }
+            else if (this.queue != null && !this.queue.isEmpty() && this.state != State.CLOSED) {
+                batch = nextBatch();
+            }
+            else if (this.state == State.CLOSING) {
+                this.state = State.CLOSED;
+                close = this.closeStatus;
+            }
+        }
+        if (batch != null) {
+            write(batch);
+        }
+        else if (failure != null && close != null) {
+            closeLater(close);
+        }
+        else if (close != null) {
+            finishClose(close);
+        }
+    }
+
+    private void cutOff() {
+        logger.debug("Cutting off " + getId() + ": " + this.queuedBytes + " bytes queued, write under way for "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.writeStartedNanos) + " ms");
+        this.state = State.CLOSED;
+        this.queue = null;
+        this.queuedBytes = 0;
+        closeLater(TOO_SLOW);
+    }
+
+    @Override
+    public void close() throws IOException {
+        close(CloseStatus.NORMAL);
+    }
+
+    /** Closes once the frames queued so far are written, or after half a second at most. */
     @Override
     public void close(CloseStatus status) throws IOException {
-        if (!CloseStatus.PROTOCOL_ERROR.equals(status) || !isOpen()) {
-            super.close(status);
+        synchronized (this.lock) {
+            if (this.state != State.OPEN) {
+                return;
+            }
+            if (this.writing || (this.queue != null && !this.queue.isEmpty())) {
+                this.state = State.CLOSING;
+                this.closeStatus = status;
+                this.scheduler.get().schedule(this::closeIfStillWriting, Instant.now().plus(CLOSE_GRACE));
+                return;
+            }
+            this.state = State.CLOSED;
+        }
+        finishClose(status);
+    }
+
+    private void closeIfStillWriting() {
+        CloseStatus status;
+        synchronized (this.lock) {
+            if (this.state != State.CLOSING) {
+                return;
+            }
+            this.state = State.CLOSED;
+            this.queue = null;
+            this.queuedBytes = 0;
+            status = this.closeStatus;
+        }
+        closeDelegate(status);
+    }
+
+    private void finishClose(CloseStatus status) {
+        if (CloseStatus.PROTOCOL_ERROR.equals(status) && getDelegate() instanceof AbstractHttpSockJsSession) {
+            this.scheduler.get().schedule(() -> flushSockJsCacheAndClose(status), Instant.now().plus(CLOSE_GRACE));
             return;
         }
-        flushBuffer();
-        if (getDelegate() instanceof AbstractHttpSockJsSession) {
-            this.scheduler.get().schedule(() -> flushSockJsCacheAndClose(status), Instant.now().plus(POLL_GRACE));
-            return;
-        }
-        super.close(status);
+        closeDelegate(status);
     }
 
     /**
@@ -97,38 +268,32 @@ final class ClientSessionDecorator extends ConcurrentWebSocketSessionDecorator {
      */
     private void flushSockJsCacheAndClose(CloseStatus status) {
         try {
-            super.sendMessage(HEARTBEAT);
+            getDelegate().sendMessage(new TextMessage(HEARTBEAT));
         }
         catch (IOException | RuntimeException ex) {
             // nothing more can reach the client: just close
         }
-        closeQuietly(status);
+        closeDelegate(status);
     }
 
-    private void flushBuffer() {
-        long deadline = System.nanoTime() + FLUSH_WAIT_NANOS;
+    /** A close that may have to wait for a stuck socket runs on the scheduler, not the sender. */
+    private void closeLater(CloseStatus status) {
+        this.scheduler.get().schedule(() -> closeDelegate(status), Instant.now());
+    }
+
+    private void closeDelegate(CloseStatus status) {
         try {
-            while (getBufferSize() > 0 && System.nanoTime() < deadline) {
-                sendMessage(HEARTBEAT);
-                if (getBufferSize() > 0) {
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-                }
-            }
+            getDelegate().close(status);
         }
         catch (IOException | RuntimeException ex) {
-            // the connection failed on its own: closing it is all that is left to do
-        }
-    }
-
-    private void closeQuietly(CloseStatus status) {
-        try {
-            super.close(status);
-        }
-        catch (IOException ex) {
             // the client is gone already, which is what a close was for
         }
     }
 
-    private record Release(ClientSessionDecorator session, Consumer<WebSocketMessage<?>> callback) {
+    /** Bytes queued and not yet handed to a write. */
+    int queuedBytes() {
+        synchronized (this.lock) {
+            return this.queuedBytes;
+        }
     }
 }

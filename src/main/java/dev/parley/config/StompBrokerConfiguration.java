@@ -1,26 +1,43 @@
 package dev.parley.config;
 
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.messaging.simp.broker.AbstractBrokerMessageHandler;
+import org.springframework.messaging.simp.broker.SimpleBrokerMessageHandler;
+import org.springframework.messaging.simp.user.UserDestinationResolver;
 import org.springframework.messaging.support.AbstractSubscribableChannel;
 import org.springframework.scheduling.TaskScheduler;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.config.annotation.DelegatingWebSocketMessageBrokerConfiguration;
 import org.springframework.web.socket.messaging.SubProtocolWebSocketHandler;
 
 /**
- * What {@code @EnableWebSocketMessageBroker} imports, with two changes: each connection's
- * session for sending is a {@link ClientSessionDecorator}, which keeps ordered sends ordered
- * and delivers ERROR frames before the close; and WebSocket messages may arrive in parts, so Tomcat needs no
- * receive buffer as large as the largest frame (see {@link ReceiveBuffers}).
+ * What {@code @EnableWebSocketMessageBroker} imports, with three changes:
+ * <ul>
+ * <li>each connection's frames go through a {@link ClientSessionDecorator}, a queue that never
+ * makes a sender wait and cuts off clients too slow to read;</li>
+ * <li>the simple broker is a {@link FanOutBroker}, which encodes a topic message once for all
+ * its subscribers;</li>
+ * <li>WebSocket messages may arrive in parts, so Tomcat needs no receive buffer as large as the
+ * largest frame (see {@link ReceiveBuffers}).</li>
+ * </ul>
  * {@link WebSocketConfiguration} configures everything else.
  */
 @Configuration(proxyBeanMethods = false)
 class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfiguration {
+
+    private final Map<String, ClientSessionDecorator> connections = FanOutBroker.newConnectionRegistry();
 
     @Bean
     @Override
@@ -28,12 +45,27 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
             AbstractSubscribableChannel clientOutboundChannel) {
         ApplicationContext context = getApplicationContext();
         Supplier<TaskScheduler> scheduler = () -> context.getBean("messageBrokerTaskScheduler", TaskScheduler.class);
+        Executor blockingWrites = sockJsWriterExecutor();
+        Map<String, ClientSessionDecorator> connections = this.connections;
         SubProtocolWebSocketHandler handler = new SubProtocolWebSocketHandler(clientInboundChannel,
                 clientOutboundChannel) {
             @Override
             protected WebSocketSession decorateSession(WebSocketSession session) {
-                return new ClientSessionDecorator(session, getSendTimeLimit(), getSendBufferSizeLimit(),
-                        scheduler);
+                ClientSessionDecorator connection = new ClientSessionDecorator(session,
+                        ClientFrameWriter.forSession(session, blockingWrites), getSendTimeLimit(),
+                        getSendBufferSizeLimit(), scheduler);
+                connections.put(session.getId(), connection);
+                return connection;
+            }
+
+            @Override
+            public void afterConnectionClosed(WebSocketSession session, CloseStatus closeStatus) throws Exception {
+                try {
+                    super.afterConnectionClosed(session, closeStatus);
+                }
+                finally {
+                    connections.remove(session.getId());
+                }
             }
 
             /** The STOMP decoder reassembles frames, up to the frame limit, from any parts. */
@@ -44,5 +76,32 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
         };
         handler.setPhase(getPhase());
         return handler;
+    }
+
+    @Bean
+    @Override
+    public AbstractBrokerMessageHandler simpleBrokerMessageHandler(AbstractSubscribableChannel clientInboundChannel,
+            AbstractSubscribableChannel clientOutboundChannel, AbstractSubscribableChannel brokerChannel,
+            UserDestinationResolver userDestinationResolver) {
+        SimpleBrokerMessageHandler configured = (SimpleBrokerMessageHandler) super.simpleBrokerMessageHandler(
+                clientInboundChannel, clientOutboundChannel, brokerChannel, userDestinationResolver);
+        FanOutBroker broker = new FanOutBroker(configured, this.connections);
+        broker.setUserDestinationPredicate(destination -> destination.startsWith(WebSocketConfiguration.USER_PREFIX));
+        return broker;
+    }
+
+    /**
+     * SockJS sessions write with blocking I/O: on these threads, never on a sender's. Not a bean,
+     * so that nothing else takes it for the application's executor; daemon threads, idle ones
+     * ended after a minute.
+     */
+    private static Executor sockJsWriterExecutor() {
+        int threads = 2 * Runtime.getRuntime().availableProcessors();
+        CustomizableThreadFactory threadFactory = new CustomizableThreadFactory("sockjs-writer-");
+        threadFactory.setDaemon(true);
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 1, TimeUnit.MINUTES,
+                new LinkedBlockingQueue<>(), threadFactory);
+        executor.allowCoreThreadTimeOut(true);
+        return executor;
     }
 }

@@ -9,7 +9,13 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
+import org.springframework.core.task.SyncTaskExecutor;
+import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.simp.broker.OrderedMessageChannelDecorator;
+import org.springframework.messaging.support.ChannelInterceptor;
+import org.springframework.messaging.support.MessageBuilder;
+import org.springframework.messaging.support.MessageHeaderAccessor;
 import org.springframework.messaging.simp.config.ChannelRegistration;
 import org.springframework.messaging.simp.config.MessageBrokerRegistry;
 import org.springframework.scheduling.TaskScheduler;
@@ -36,6 +42,8 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
      * enough for a typical frame in one piece, small enough to keep idle connections cheap.
      */
     private static final int PARTIAL_MESSAGE_BUFFER = 4 * 1024;
+
+    static final String USER_PREFIX = "/user";
 
     private final ChatProperties.Transport transport;
 
@@ -80,10 +88,10 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
     public void configureMessageBroker(MessageBrokerRegistry registry) {
         long heartbeat = this.transport.heartbeat().toMillis();
         registry.setApplicationDestinationPrefixes("/app");
-        registry.setUserDestinationPrefix("/user");
+        registry.setUserDestinationPrefix(USER_PREFIX);
         registry.setPathMatcher(new AntPathMatcher("."));
-        // each subscriber receives a room's events in the order they were published
-        registry.setPreservePublishOrder(true);
+        // No preservePublishOrder: the outbound channel is synchronous (below), so a frame is
+        // queued on its connection on the publishing thread, in publish order.
         registry.enableSimpleBroker("/topic", "/queue")
                 .setHeartbeatValue(new long[] { heartbeat, heartbeat })
                 .setTaskScheduler(this.brokerScheduler);
@@ -93,6 +101,16 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
     public void configureClientInboundChannel(ChannelRegistration registration) {
         registration.interceptors(this.authentication, this.presenceListener,
                 new StompReceipts(this.clientOutboundChannel));
+    }
+
+    /**
+     * Frames are queued on their connection on the thread that publishes them: a connection's
+     * queue never blocks ({@link ClientSessionDecorator}), and a hand-off to another thread for
+     * every frame cost more than the queueing itself.
+     */
+    @Override
+    public void configureClientOutboundChannel(ChannelRegistration registration) {
+        registration.executor(new SyncTaskExecutor()).interceptors(new DropInboundOrderingTask());
     }
 
     @Override
@@ -121,5 +139,26 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 
     private static int toInt(long value) {
         return Math.toIntExact(value);
+    }
+
+    /**
+     * A reply sent while a client frame is handled (an error, a subscription's first message)
+     * inherits that frame's headers, among them the task that releases the client's next inbound
+     * frame. On the way out, Spring's STOMP handler would take it for an outbound ordering task;
+     * nothing on the outbound side needs it.
+     */
+    private static final class DropInboundOrderingTask implements ChannelInterceptor {
+
+        private static final String NEXT_MESSAGE_TASK_HEADER = "simpNextMessageTask";
+
+        @Override
+        public Message<?> preSend(Message<?> message, MessageChannel channel) {
+            if (OrderedMessageChannelDecorator.getNextMessageTask(message) == null) {
+                return message;
+            }
+            MessageHeaderAccessor accessor = MessageHeaderAccessor.getMutableAccessor(message);
+            accessor.removeHeader(NEXT_MESSAGE_TASK_HEADER);
+            return MessageBuilder.createMessage(message.getPayload(), accessor.getMessageHeaders());
+        }
     }
 }

@@ -1,0 +1,14 @@
+package dev.parley.config;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ClientFrameWriterTests {
+
+    /** If a Tomcat upgrade removes the method, writes still work, only slower: notice it here. */
+    @Test
+    void tomcatsByteWriteForTextMessagesIsAvailable() {
+        assertThat(ClientFrameWriter.TomcatTextFrames.available()).isTrue();
+    }
+}
