@@ -3,7 +3,7 @@
 #
 #   bench/baseline.sh [PORT] [WORKLOAD...]   (workloads: fanout bigroom sweep burst idle idle4g)
 #
-# Results (stdout tables and JSON) go to bench/target/baseline/. Needs the service's jar
+# Results (stdout tables and JSON) go to bench/target/baseline/, or to $BENCH_OUT. Needs the service's jar
 # (mvn package) and the bench's (cd bench && mvn package). Measure on a quiet machine: the
 # generator and the server share it, and every report says how busy it was.
 set -euo pipefail
@@ -15,7 +15,7 @@ if [[ ${#workloads[@]} -eq 0 ]]; then
     workloads=(fanout bigroom sweep burst idle)
 fi
 here="$(cd "$(dirname "$0")" && pwd)"
-out="$here/target/baseline"
+out="${BENCH_OUT:-$here/target/baseline}"
 mkdir -p "$out"
 jar="$here/target/parley-bench.jar"
 [[ -f "$jar" ]] || (cd "$here" && mvn -q -B package)

@@ -5,12 +5,10 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 import jakarta.websocket.RemoteEndpoint;
-import jakarta.websocket.SendHandler;
 import jakarta.websocket.Session;
 
 import org.springframework.web.socket.TextMessage;
@@ -32,16 +30,17 @@ interface ClientFrameWriter {
     void write(byte[] batch, Consumer<Throwable> done);
 
     /**
-     * The asynchronous writer for a plain WebSocket session, or a writer that runs the session's
-     * blocking sends on {@code executor} for any other (SockJS) session.
+     * A writer that makes the session's blocking sends on {@code executor}: a thread of a small
+     * pool that writes one batch after another, woken once for many frames rather than once per
+     * frame. Plain WebSocket sessions on Tomcat write the UTF-8 bytes as they are, and give up
+     * (closing the session) after {@code sendTimeLimitMillis}; any other session (SockJS) sends a
+     * {@link TextMessage}.
      */
-    static ClientFrameWriter forSession(WebSocketSession session, Executor executor) {
-        if (session instanceof StandardWebSocketSession standard) {
-            return asynchronous(standard.getNativeSession());
-        }
+    static ClientFrameWriter forSession(WebSocketSession session, Executor executor, long sendTimeLimitMillis) {
+        BlockingSend send = blockingSend(session, sendTimeLimitMillis);
         return (batch, done) -> executor.execute(() -> {
             try {
-                session.sendMessage(new TextMessage(batch));
+                send.send(batch);
                 done.accept(null);
             }
             catch (IOException | RuntimeException ex) {
@@ -50,23 +49,30 @@ interface ClientFrameWriter {
         });
     }
 
-    private static ClientFrameWriter asynchronous(Session session) {
-        RemoteEndpoint.Async remote = session.getAsyncRemote();
-        Object tomcatEndpoint = TomcatTextFrames.endpointOf(remote);
-        if (tomcatEndpoint != null) {
-            return (batch, done) -> TomcatTextFrames.send(tomcatEndpoint, ByteBuffer.wrap(batch), handler(done));
+    private static BlockingSend blockingSend(WebSocketSession session, long sendTimeLimitMillis) {
+        if (session instanceof StandardWebSocketSession standard) {
+            Session nativeSession = standard.getNativeSession();
+            Object tomcatEndpoint = TomcatTextFrames.endpointOf(nativeSession.getAsyncRemote());
+            if (tomcatEndpoint != null) {
+                nativeSession.getUserProperties().put(TomcatTextFrames.BLOCKING_SEND_TIMEOUT, sendTimeLimitMillis);
+                return batch -> TomcatTextFrames.send(tomcatEndpoint, ByteBuffer.wrap(batch));
+            }
         }
-        return (batch, done) -> remote.sendText(new String(batch, StandardCharsets.UTF_8), handler(done));
+        return batch -> session.sendMessage(new TextMessage(batch));
     }
 
-    private static SendHandler handler(Consumer<Throwable> done) {
-        return result -> done.accept(result.isOK() ? null : result.getException());
+    @FunctionalInterface
+    interface BlockingSend {
+
+        void send(byte[] batch) throws IOException;
     }
 
     /**
-     * Tomcat's own asynchronous text write of bytes already in UTF-8. The public API takes a
+     * Tomcat's own blocking text write of bytes already in UTF-8. The public API takes a
      * {@code String}, which Tomcat encodes again one char at a time (a fifth of the server's CPU
-     * at 25,000 deliveries/s); the package-private method behind it takes the bytes. Looked up
+     * at 25,000 deliveries/s); the package-private method behind it takes the bytes. Its
+     * asynchronous counterpart hands every completion to another thread, which cost more than
+     * the write itself. Looked up
      * once; if a Tomcat version lacks it, the public API is used instead (slower, same result),
      * and {@code ClientFrameWriterTests} fails so that the change is noticed.
      */
@@ -78,28 +84,31 @@ interface ClientFrameWriter {
 
         private static final MethodHandle ENDPOINT;
 
-        private static final MethodHandle START_MESSAGE;
+        private static final MethodHandle SEND_MESSAGE_BLOCK;
+
+        /** Tomcat's session property: how long a blocking send may wait before the session is closed. */
+        static final String BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
 
         static {
             Class<?> asyncEndpoint = null;
             MethodHandle endpoint = null;
-            MethodHandle startMessage = null;
+            MethodHandle sendMessageBlock = null;
             try {
                 ClassLoader loader = TomcatTextFrames.class.getClassLoader();
                 Class<?> base = Class.forName("org.apache.tomcat.websocket.WsRemoteEndpointBase", false, loader);
                 Class<?> impl = Class.forName("org.apache.tomcat.websocket.WsRemoteEndpointImplBase", false, loader);
                 asyncEndpoint = Class.forName("org.apache.tomcat.websocket.WsRemoteEndpointAsync", false, loader);
                 endpoint = MethodHandles.privateLookupIn(base, MethodHandles.lookup()).findGetter(base, "base", impl);
-                startMessage = MethodHandles.privateLookupIn(impl, MethodHandles.lookup()).findVirtual(impl,
-                        "startMessage", MethodType.methodType(void.class, byte.class, ByteBuffer.class,
-                                boolean.class, SendHandler.class));
+                sendMessageBlock = MethodHandles.privateLookupIn(impl, MethodHandles.lookup()).findVirtual(impl,
+                        "sendMessageBlock", MethodType.methodType(void.class, byte.class, ByteBuffer.class,
+                                boolean.class));
             }
             catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
                 asyncEndpoint = null;
             }
             ASYNC_ENDPOINT = asyncEndpoint;
             ENDPOINT = endpoint;
-            START_MESSAGE = startMessage;
+            SEND_MESSAGE_BLOCK = sendMessageBlock;
         }
 
         private TomcatTextFrames() {
@@ -122,11 +131,11 @@ interface ClientFrameWriter {
             }
         }
 
-        static void send(Object endpoint, ByteBuffer utf8, SendHandler handler) {
+        static void send(Object endpoint, ByteBuffer utf8) throws IOException {
             try {
-                START_MESSAGE.invoke(endpoint, OPCODE_TEXT, utf8, true, handler);
+                SEND_MESSAGE_BLOCK.invoke(endpoint, OPCODE_TEXT, utf8, true);
             }
-            catch (RuntimeException | Error ex) {
+            catch (IOException | RuntimeException | Error ex) {
                 throw ex;
             }
             catch (Throwable ex) {

@@ -19,12 +19,14 @@ public class ConnectionMemoryConfiguration {
 
     /**
      * Tomcat's WebSocket input, output and encoder buffers of each connection (default 8 KiB each).
+     * Sent text messages longer than this leave in several WebSocket frames (fragments), which
+     * every client reassembles; the output buffer is not used by a server without batching.
      * Tomcat reads it once, as a JVM system property, when its WebSocket classes load:
      * {@link #useSmallWebSocketBuffers()} must run before the web server starts.
      */
     static final String WEBSOCKET_BUFFER_PROPERTY = "org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE";
 
-    static final int WEBSOCKET_BUFFER = 4 * 1024;
+    static final int WEBSOCKET_BUFFER = 2 * 1024;
 
     @Bean
     WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> smallSocketBuffers() {

@@ -22,7 +22,8 @@ import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
  * allocates them for every connection up front and they dominate an idle connection's memory.
  * <p>
  * Plain STOMP connections take partial messages (the STOMP decoder reassembles frames up to the
- * frame limit), so they keep the container's small default. SockJS over WebSocket needs each
+ * frame limit), so they keep the container's small default, which Spring's STOMP handler would
+ * otherwise raise to 16 Ki + 256 chars at connect. SockJS over WebSocket needs each
  * message whole to parse it, so its connections get buffers for the largest allowed frame;
  * Tomcat reallocates them at the next message.
  */
@@ -70,12 +71,22 @@ final class ReceiveBuffers implements HandshakeHandler, Lifecycle, ServletContex
 
         @Override
         public void afterConnectionEstablished(WebSocketSession session) throws Exception {
-            if (!supportsPartialMessages() && session instanceof NativeWebSocketSession nativeSession
-                    && nativeSession.getNativeSession() instanceof Session tomcatSession) {
+            Session tomcatSession = (session instanceof NativeWebSocketSession nativeSession
+                    && nativeSession.getNativeSession() instanceof Session nativeTomcatSession)
+                            ? nativeTomcatSession : null;
+            if (tomcatSession != null && !supportsPartialMessages()) {
                 tomcatSession.setMaxTextMessageBufferSize(ReceiveBuffers.this.wholeMessageBufferSize);
                 tomcatSession.setMaxBinaryMessageBufferSize(ReceiveBuffers.this.wholeMessageBufferSize);
             }
             super.afterConnectionEstablished(session);
+            if (tomcatSession != null && supportsPartialMessages()) {
+                // Spring's StompSubProtocolHandler has just raised the text buffer to 16 Ki + 256
+                // chars (MINIMUM_WEBSOCKET_MESSAGE_SIZE, for handlers that need whole messages), and
+                // Tomcat would reallocate it at the first frame: 33 KB per idle connection. A
+                // handler taking parts needs no such buffer: back to the container's default.
+                tomcatSession.setMaxTextMessageBufferSize(
+                        tomcatSession.getContainer().getDefaultMaxTextMessageBufferSize());
+            }
         }
     }
 }

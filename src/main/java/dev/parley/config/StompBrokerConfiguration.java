@@ -45,14 +45,14 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
             AbstractSubscribableChannel clientOutboundChannel) {
         ApplicationContext context = getApplicationContext();
         Supplier<TaskScheduler> scheduler = () -> context.getBean("messageBrokerTaskScheduler", TaskScheduler.class);
-        Executor blockingWrites = sockJsWriterExecutor();
+        Executor writers = clientWriterExecutor();
         Map<String, ClientSessionDecorator> connections = this.connections;
         SubProtocolWebSocketHandler handler = new SubProtocolWebSocketHandler(clientInboundChannel,
                 clientOutboundChannel) {
             @Override
             protected WebSocketSession decorateSession(WebSocketSession session) {
                 ClientSessionDecorator connection = new ClientSessionDecorator(session,
-                        ClientFrameWriter.forSession(session, blockingWrites), getSendTimeLimit(),
+                        ClientFrameWriter.forSession(session, writers, getSendTimeLimit()), getSendTimeLimit(),
                         getSendBufferSizeLimit(), scheduler);
                 connections.put(session.getId(), connection);
                 return connection;
@@ -91,13 +91,14 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
     }
 
     /**
-     * SockJS sessions write with blocking I/O: on these threads, never on a sender's. Not a bean,
-     * so that nothing else takes it for the application's executor; daemon threads, idle ones
-     * ended after a minute.
+     * The threads that write to clients, with blocking I/O, never a sender's thread. As many as
+     * Spring's outbound channel would have: a client that stops reading holds one of them until
+     * the send time limit cuts it off. Not a bean, so that nothing takes it for the
+     * application's executor; daemon threads, idle ones ended after a minute.
      */
-    private static Executor sockJsWriterExecutor() {
+    private static Executor clientWriterExecutor() {
         int threads = 2 * Runtime.getRuntime().availableProcessors();
-        CustomizableThreadFactory threadFactory = new CustomizableThreadFactory("sockjs-writer-");
+        CustomizableThreadFactory threadFactory = new CustomizableThreadFactory("client-writer-");
         threadFactory.setDaemon(true);
         ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 1, TimeUnit.MINUTES,
                 new LinkedBlockingQueue<>(), threadFactory);
