@@ -21,6 +21,9 @@ jar="$here/target/parley-bench.jar"
 [[ -f "$jar" ]] || (cd "$here" && mvn -q -B package)
 
 url="ws://127.0.0.1:$port/ws/websocket"
+# The JIT compiles for about 40 s after the server starts on this 2-core machine: a shorter
+# warm-up measures the compiler more than the server (WARMUP=10s gives the first runs' protocol).
+warmup="${WARMUP:-60s}"
 server_pid=""
 stop_server() {
     if [[ -n "$server_pid" ]]; then
@@ -45,11 +48,11 @@ for workload in "${workloads[@]}"; do
     case "$workload" in
         fanout)
             server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
-            run fanout --connections 500 --rooms 10 --senders 20 --rate 200 --warmup 10s --duration 30s
+            run fanout --connections 500 --rooms 10 --senders 20 --rate 200 --warmup "$warmup" --duration 30s
             ;;
         bigroom)
             server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
-            run bigroom --connections 500 --rooms 1 --senders 5 --rate 50 --warmup 10s --duration 30s
+            run bigroom --connections 500 --rooms 1 --senders 5 --rate 50 --warmup "$warmup" --duration 30s
             ;;
         sweep)
             server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
@@ -58,7 +61,7 @@ for workload in "${workloads[@]}"; do
             ;;
         burst)
             server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
-            run burst --connections 10 --rooms 1 --senders 1 --rate 1000 --warmup 5s --duration 20s
+            run burst --connections 10 --rooms 1 --senders 1 --rate 1000 --warmup "$warmup" --duration 20s
             ;;
         idle)
             # 10,000 sockets on each side: raise the open-files limit as far as allowed

@@ -100,6 +100,10 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 
     @Override
     public void configureClientInboundChannel(ChannelRegistration registration) {
+        // A frame is handled on the container thread that read it: no hand-off to another pool
+        // per frame, and a client that floods the server is held back by its own connection
+        // (Tomcat reads its next frame when this one is handled) instead of filling a queue.
+        registration.executor(new SyncTaskExecutor());
         registration.interceptors(this.authentication, this.presenceListener,
                 new StompReceipts(this.clientOutboundChannel));
     }
