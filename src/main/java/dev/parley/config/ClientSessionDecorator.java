@@ -31,9 +31,12 @@ import org.springframework.web.socket.sockjs.transport.session.AbstractHttpSockJ
  * ({@link ClientFrameWriter}); SockJS writes block, so they run on an executor.
  * <p>
  * <b>Cutting off slow readers.</b> A client whose write has been under way for longer than the
- * send time limit, or whose queue would grow beyond the buffer size limit, is closed with 1011
- * (not reliable) and its queue dropped: the server keeps no unbounded backlog, and the client
- * catches up from history when it reconnects.
+ * send time limit, or whose queue would grow beyond the buffer size limit, is closed with
+ * Spring's 4500 (session not reliable, as Spring's own decorator does) and its queue dropped:
+ * the server keeps no unbounded backlog, and the client catches up from history when it
+ * reconnects. The limit bounds the queue, not the burst: frames that pile up faster than one
+ * write takes them out count as well. The operating system's socket buffer comes on top (on
+ * loopback Linux grows it to 4 MB): a client is found slow only once that is full.
  * <p>
  * <b>Order.</b> Frames leave in the order they were queued, and each is queued on the thread
  * that published it, so a client sees a room's events in the order they were published.

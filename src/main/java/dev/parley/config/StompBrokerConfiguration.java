@@ -1,10 +1,6 @@
 package dev.parley.config;
 
 import java.util.Map;
-import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.springframework.context.ApplicationContext;
@@ -15,7 +11,6 @@ import org.springframework.messaging.simp.broker.SimpleBrokerMessageHandler;
 import org.springframework.messaging.simp.user.UserDestinationResolver;
 import org.springframework.messaging.support.AbstractSubscribableChannel;
 import org.springframework.scheduling.TaskScheduler;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketSession;
@@ -37,6 +32,9 @@ import org.springframework.web.socket.messaging.SubProtocolWebSocketHandler;
 @Configuration(proxyBeanMethods = false)
 class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfiguration {
 
+    /** Writer threads when slow clients hold the usual ones (see {@link ClientWriters}). */
+    private static final int MAX_WRITER_THREADS = 128;
+
     private final Map<String, ClientSessionDecorator> connections = FanOutBroker.newConnectionRegistry();
 
     @Bean
@@ -45,7 +43,7 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
             AbstractSubscribableChannel clientOutboundChannel) {
         ApplicationContext context = getApplicationContext();
         Supplier<TaskScheduler> scheduler = () -> context.getBean("messageBrokerTaskScheduler", TaskScheduler.class);
-        Executor writers = clientWriterExecutor();
+        ClientWriters writers = new ClientWriters(2 * Runtime.getRuntime().availableProcessors(), MAX_WRITER_THREADS);
         Map<String, ClientSessionDecorator> connections = this.connections;
         SubProtocolWebSocketHandler handler = new SubProtocolWebSocketHandler(clientInboundChannel,
                 clientOutboundChannel) {
@@ -90,19 +88,4 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
         return broker;
     }
 
-    /**
-     * The threads that write to clients, with blocking I/O, never a sender's thread. As many as
-     * Spring's outbound channel would have: a client that stops reading holds one of them until
-     * the send time limit cuts it off. Not a bean, so that nothing takes it for the
-     * application's executor; daemon threads, idle ones ended after a minute.
-     */
-    private static Executor clientWriterExecutor() {
-        int threads = 2 * Runtime.getRuntime().availableProcessors();
-        CustomizableThreadFactory threadFactory = new CustomizableThreadFactory("client-writer-");
-        threadFactory.setDaemon(true);
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 1, TimeUnit.MINUTES,
-                new LinkedBlockingQueue<>(), threadFactory);
-        executor.allowCoreThreadTimeOut(true);
-        return executor;
-    }
 }

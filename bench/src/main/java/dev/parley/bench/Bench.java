@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongToDoubleFunction;
 import java.util.function.Supplier;
 
 import org.HdrHistogram.Histogram;
@@ -114,6 +115,20 @@ final class Bench {
 
     private Map<String, Object> idleResult;
 
+    private Map<String, Object> slowResult;
+
+    /** When the (single) step's measured window starts; cut-off times are relative to it. */
+    private volatile long measureStartNanos;
+
+    /** Set just before the slow readers read again: closes seen after it were only noticed then. */
+    private volatile long resumedNanos;
+
+    private final LongAdder slowDeliveries = new LongAdder();
+
+    private final LongAdder slowDeliveriesAfterResume = new LongAdder();
+
+    private final ServerSampler serverSampler;
+
     private final double loadAtStart = Probes.loadAverage();
 
     Bench(Options options, PrintStream out, PrintStream progress) {
@@ -140,6 +155,7 @@ final class Bench {
         });
         this.roomSubscribers = new int[options.rooms];
         this.roomSeq = new int[options.rooms];
+        this.serverSampler = new ServerSampler();
     }
 
     /** Runs what the options ask for; the exit code. */
@@ -148,6 +164,9 @@ final class Bench {
         ProgressTicker ticker = new ProgressTicker();
         if (!this.options.quiet) {
             this.monitor.scheduleAtFixedRate(ticker, 1, 1, TimeUnit.SECONDS);
+        }
+        if (this.options.serverPid != null) {
+            this.monitor.scheduleAtFixedRate(this.serverSampler, 0, 1, TimeUnit.SECONDS);
         }
         try {
             claimAll();
@@ -164,6 +183,9 @@ final class Bench {
                 }
                 else {
                     this.results.add(runStep(0, this.options.rate));
+                    if (this.options.slowReaders > 0) {
+                        finishSlowReaders();
+                    }
                 }
             }
         }
@@ -199,7 +221,8 @@ final class Bench {
         for (int i = 0; i < this.options.connections; i++) {
             int room = i % this.options.rooms;
             boolean sender = i < this.options.senders && !this.options.idle;
-            this.users.add(new User(i, "b" + this.runId + "u" + i, room, sender));
+            boolean slow = i >= this.options.connections - this.options.slowReaders;
+            this.users.add(new User(i, "b" + this.runId + "u" + i, room, sender, slow));
         }
         this.phase = () -> String.format("claiming nicknames %d/%d  failed %d", this.claimed.get(),
                 this.users.size(), this.setupFailed.get());
@@ -273,7 +296,8 @@ final class Bench {
         inFlight.release(this.options.connectConcurrency);
         this.setupSeconds += (System.nanoTime() - start) / 1e9;
         for (User user : this.users) {
-            if (user.ready) {
+            // a slow reader's deliveries are not expected: it does not read them
+            if (user.ready && !user.slow) {
                 this.roomSubscribers[user.room]++;
                 if (user.sender) {
                     this.senders.add(user);
@@ -351,6 +375,7 @@ final class Bench {
         long t0 = System.nanoTime();
         long measureStart = t0 + warmupNanos;
         long end = measureStart + durationNanos;
+        this.measureStartNanos = measureStart;
         StepClock clock = new StepClock(t0, measureStart, end, this.options.drain.toNanos());
         this.phase = () -> clock.describe(index, rate, this.options.sweep);
 
@@ -504,6 +529,148 @@ final class Bench {
         this.idleResult = idle;
     }
 
+    // ------------------------------------------------------------------ slow readers
+
+    /**
+     * After the step: the server's heap (after a GC) while the slow readers still do not read,
+     * then the slow readers read again, so that a close the server sent (or a connection it
+     * dropped) is noticed; those seen closed within --resume-wait count as cut off too.
+     */
+    private void finishSlowReaders() throws InterruptedException {
+        Long pid = this.options.serverPid;
+        Map<String, Object> slow = new LinkedHashMap<>();
+        List<User> slowUsers = this.users.stream().filter(user -> user.slow && user.ready).toList();
+        long heapAtEnd = -1;
+        if (pid != null) {
+            this.phase = () -> "GC on the server (slow readers not reading)";
+            this.serverSampler.run();
+            Probes.gc(pid);
+            heapAtEnd = Probes.heapUsedBytes(pid);
+            if (heapAtEnd < 0) {
+                this.warnings.add("could not read the server's heap with jcmd (same user and JDK needed)");
+            }
+        }
+        long rssAtEnd = (pid != null) ? Probes.processRssBytes(pid) : -1;
+
+        this.resumedNanos = System.nanoTime();
+        this.phase = () -> String.format("slow readers reading again, %d of %d open", openSlowReaders(), slowUsers.size());
+        for (User user : slowUsers) {
+            user.connection.resumeReading();
+        }
+        long waitEnd = this.resumedNanos + this.options.resumeWait.toNanos();
+        long now;
+        while ((now = System.nanoTime()) < waitEnd && openSlowReaders() > 0) {
+            TimeUnit.NANOSECONDS.sleep(Math.min(waitEnd - now, 100_000_000L));
+        }
+
+        List<Long> duringRun = new ArrayList<>();
+        List<Long> afterResume = new ArrayList<>();
+        Map<String, AtomicInteger> reasons = new ConcurrentHashMap<>();
+        for (User user : slowUsers) {
+            long closedAt = user.closedAtNanos;
+            if (closedAt == 0) {
+                continue;
+            }
+            boolean resumed = closedAt >= this.resumedNanos;
+            (resumed ? afterResume : duringRun).add(closedAt);
+            String key = (resumed ? "after resuming: " : "during the run: ") + user.closeReason;
+            reasons.computeIfAbsent(shorten(key), k -> new AtomicInteger()).incrementAndGet();
+        }
+        duringRun.sort(null);
+        afterResume.sort(null);
+        int notCutOff = slowUsers.size() - duringRun.size() - afterResume.size();
+        slow.put("slowReaders", slowUsers.size());
+        slow.put("cutOff", duringRun.size() + afterResume.size());
+        slow.put("closedDuringRun", duringRun.size());
+        slow.put("closedAfterResuming", afterResume.size());
+        slow.put("notCutOff", notCutOff);
+        slow.put("firstCloseSeconds", duringRun.isEmpty() ? null : sinceMeasureStart(duringRun.get(0)));
+        slow.put("lastCloseSeconds", duringRun.isEmpty() ? null : sinceMeasureStart(duringRun.get(duringRun.size() - 1)));
+        slow.put("lastCloseAfterResumingSeconds",
+                afterResume.isEmpty() ? null : (afterResume.get(afterResume.size() - 1) - this.resumedNanos) / 1e9);
+        slow.put("closeReasons", counts(reasons));
+        slow.put("deliveriesToSlowReaders", this.slowDeliveries.sum());
+        slow.put("deliveriesToSlowReadersAfterResuming", this.slowDeliveriesAfterResume.sum());
+        this.serverSampler.describe(slow, this::sinceMeasureStart);
+        slow.put("serverRssAtEndBytes", rssAtEnd);
+        slow.put("serverHeapUsedAtEndBytes", heapAtEnd);
+        this.slowResult = slow;
+        if (notCutOff > 0) {
+            this.warnings.add(String.format("%d of %d slow readers were not cut off (not during the run, nor within %s "
+                    + "of reading again): the server may still hold their backlog", notCutOff, slowUsers.size(),
+                    seconds(this.options.resumeWait)));
+        }
+    }
+
+    private double sinceMeasureStart(long nanos) {
+        return (nanos - this.measureStartNanos) / 1e9;
+    }
+
+    /**
+     * Samples the server each second: its RSS, and how many of its sockets it has closed and the
+     * clients have not (server on this machine only). The latter is how a slow reader's cut-off
+     * shows while it does not read: the server's FIN waits behind the data the client does not
+     * take, and the client's WebSocket sees nothing.
+     */
+    private final class ServerSampler implements Runnable {
+
+        private final int port = serverPort(Bench.this.options.url);
+
+        private final List<long[]> rss = new ArrayList<>();
+
+        private long maxRss = -1;
+
+        private long maxRssNanos;
+
+        private int maxClosing = -1;
+
+        private long firstClosingNanos;
+
+        private long maxClosingNanos;
+
+        @Override
+        public synchronized void run() {
+            long now = System.nanoTime();
+            long bytes = Probes.processRssBytes(Bench.this.options.serverPid);
+            if (bytes >= 0) {
+                this.rss.add(new long[] { now, bytes });
+                if (bytes > this.maxRss) {
+                    this.maxRss = bytes;
+                    this.maxRssNanos = now;
+                }
+            }
+            if (Bench.this.options.slowReaders > 0 && Bench.this.resumedNanos == 0) {
+                int closing = Probes.closedByLocalSide(this.port);
+                if (closing > 0 && this.firstClosingNanos == 0) {
+                    this.firstClosingNanos = now;
+                }
+                if (closing > this.maxClosing) {
+                    this.maxClosing = closing;
+                    this.maxClosingNanos = now;
+                }
+            }
+        }
+
+        synchronized void describe(Map<String, Object> into, LongToDoubleFunction since) {
+            into.put("serverRssMaxBytes", (this.maxRss < 0) ? null : this.maxRss);
+            into.put("serverRssMaxSeconds", (this.maxRss < 0) ? null : since.applyAsDouble(this.maxRssNanos));
+            List<Object> series = new ArrayList<>();
+            for (long[] sample : this.rss) {
+                series.add(List.of(Math.round(since.applyAsDouble(sample[0]) * 10) / 10.0, sample[1]));
+            }
+            into.put("serverRssSamples", series);
+            into.put("serverClosedSocketsMax", (this.maxClosing < 0) ? null : this.maxClosing);
+            into.put("serverClosedSocketsFirstSeconds", (this.firstClosingNanos == 0) ? null
+                    : since.applyAsDouble(this.firstClosingNanos));
+            into.put("serverClosedSocketsMaxSeconds", (this.maxClosing <= 0) ? null
+                    : since.applyAsDouble(this.maxClosingNanos));
+        }
+    }
+
+    private static int serverPort(URI url) {
+        return (url.getPort() > 0) ? url.getPort() : ("wss".equals(url.getScheme()) ? 443 : 80);
+    }
+
     // ------------------------------------------------------------------ deliveries
 
     /** A MESSAGE on a user's room topic. */
@@ -531,6 +698,14 @@ final class Bench {
         }
         if (payload == null || id < 0 || payload.step() >= this.steps.size()) {
             this.foreign.increment();
+            return;
+        }
+        if (user.slow) {
+            // not expected, not timed: counted only to show what reached a slow reader
+            this.slowDeliveries.increment();
+            if (this.resumedNanos != 0) {
+                this.slowDeliveriesAfterResume.increment();
+            }
             return;
         }
         long latency = now - payload.sendNanos();
@@ -569,10 +744,20 @@ final class Bench {
         this.dropReasons.computeIfAbsent(shorten(reason), key -> new AtomicInteger()).incrementAndGet();
     }
 
+    /** Connections set up and not seen closed, slow readers not included. */
     int openConnections() {
+        return countOpen(false);
+    }
+
+    /** Slow readers set up and not seen closed (a slow reader does not notice a close while it does not read). */
+    int openSlowReaders() {
+        return countOpen(true);
+    }
+
+    private int countOpen(boolean slow) {
         int open = 0;
         for (User user : this.users) {
-            if (user.ready && user.connection.isOpen()) {
+            if (user.slow == slow && user.ready && user.connection.isOpen()) {
                 open++;
             }
         }
@@ -640,6 +825,9 @@ final class Bench {
                 }
                 if (Bench.this.ready.get() > 0) {
                     line.append(String.format(Locale.ROOT, "  open %d", openConnections()));
+                    if (Bench.this.options.slowReaders > 0) {
+                        line.append(String.format(Locale.ROOT, " + %d slow", openSlowReaders()));
+                    }
                 }
                 line.append(String.format(Locale.ROOT, "  gen %.2f cores", (ownCpu - this.lastOwnCpu) / 1e9 / seconds));
                 if (serverCpu >= 0 && this.lastServerCpu >= 0) {
@@ -685,6 +873,10 @@ final class Bench {
 
     Map<String, Object> idleResult() {
         return this.idleResult;
+    }
+
+    Map<String, Object> slowResult() {
+        return this.slowResult;
     }
 
     int readyCount() {
@@ -781,8 +973,9 @@ final class Bench {
                 ? String.format(Locale.ROOT, "sweep %.0f..%.0f msg/s step %.0f (p99 bound %s)", o.sweepStart(),
                         o.sweepMax, o.sweepStep(), seconds(o.p99Bound))
                 : String.format(Locale.ROOT, "%.0f msg/s", o.rate);
-        return String.format(Locale.ROOT, "%d connections, %d rooms, %d senders, %s open loop, warm-up %s, measured %s, drain %s",
-                o.connections, o.rooms, o.senders, rate, seconds(o.warmup), seconds(o.duration), seconds(o.drain));
+        String slow = (o.slowReaders > 0) ? String.format(Locale.ROOT, ", %d of them slow readers", o.slowReaders) : "";
+        return String.format(Locale.ROOT, "%d connections%s, %d rooms, %d senders, %s open loop, warm-up %s, measured %s, drain %s",
+                o.connections, slow, o.rooms, o.senders, rate, seconds(o.warmup), seconds(o.duration), seconds(o.drain));
     }
 
     static String seconds(Duration duration) {
@@ -816,6 +1009,9 @@ final class Bench {
 
         final boolean sender;
 
+        /** Stops reading after set-up (--slow-readers); its deliveries are not counted. */
+        final boolean slow;
+
         final String roomName;
 
         final DeliveryLedger ledger = new DeliveryLedger();
@@ -832,13 +1028,19 @@ final class Bench {
 
         volatile boolean closing;
 
+        /** A slow reader: when (nanoTime) and why its connection was seen closed after set-up, 0 if not. */
+        volatile long closedAtNanos;
+
+        volatile String closeReason;
+
         private final String sendPrefix;
 
-        User(int index, String nickname, int room, boolean sender) {
+        User(int index, String nickname, int room, boolean sender, boolean slow) {
             this.index = index;
             this.nickname = nickname;
             this.room = room;
             this.sender = sender;
+            this.slow = slow;
             this.roomName = "bench-" + Bench.this.runId + "-" + room;
             this.sendPrefix = "SEND\ndestination:/app/room." + this.roomName + ".send\ncontent-type:application/json\n";
         }
@@ -846,7 +1048,7 @@ final class Bench {
         CompletableFuture<Void> setUp() {
             long start = System.nanoTime();
             Duration timeout = Bench.this.options.timeout;
-            return StompConnection.open(Bench.this.client, Bench.this.options.url, timeout, this)
+            return StompConnection.open(Bench.this.client, Bench.this.options.url, timeout, this, this.slow)
                     .thenCompose(connection -> {
                         this.connection = connection;
                         connection.send(StompFrame.builder("CONNECT")
@@ -881,6 +1083,9 @@ final class Bench {
                                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
                     })
                     .thenRun(() -> {
+                        if (this.slow) {
+                            this.connection.stopReading();
+                        }
                         this.ready = true;
                         Bench.this.ready.incrementAndGet();
                     });
@@ -934,7 +1139,14 @@ final class Bench {
         @Override
         public void onClosed(StompConnection connection, String reason) {
             if (this.ready && !this.closing) {
-                onDropped(reason);
+                if (this.slow) {
+                    // expected: the server cuts off those who do not read
+                    this.closeReason = reason;
+                    this.closedAtNanos = System.nanoTime();
+                }
+                else {
+                    onDropped(reason);
+                }
             }
             fail(new IllegalStateException(reason));
         }

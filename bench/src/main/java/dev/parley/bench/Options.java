@@ -41,6 +41,13 @@ public final class Options {
               --p99-bound D          latency p99 allowed for a sustained step (default 200ms)
               --idle                 connect, subscribe and join, then hold for --duration without sending
               --settle D             with --idle: wait before measuring memory (default 5s)
+              --slow-readers N       overload: the last N users (never senders) set up like the others, then
+                                     stop reading their socket; their deliveries are not counted. Reports
+                                     whether and when the server cut them off (also after reading resumes,
+                                     --resume-wait after the drain), and the server's RSS (max, each second)
+                                     and heap after GC at the end (jcmd, before resuming)
+              --resume-wait D        with --slow-readers: how long resumed slow readers may take to see
+                                     the close (default 5s)
             output
               --json FILE            write the results as JSON
               --quiet                no progress line
@@ -91,6 +98,10 @@ public final class Options {
     boolean idle;
 
     Duration settle = Duration.ofSeconds(5);
+
+    int slowReaders = 0;
+
+    Duration resumeWait = Duration.ofSeconds(5);
 
     String json;
 
@@ -175,6 +186,8 @@ public final class Options {
             case "--sweep-max" -> this.sweepMax = Double.parseDouble(value);
             case "--p99-bound" -> this.p99Bound = duration(value);
             case "--settle" -> this.settle = duration(value);
+            case "--slow-readers" -> this.slowReaders = Integer.parseInt(value);
+            case "--resume-wait" -> this.resumeWait = duration(value);
             case "--json" -> this.json = value;
             default -> throw new IllegalArgumentException("unknown option " + name);
         }
@@ -193,6 +206,12 @@ public final class Options {
         require(this.connectConcurrency > 0, "--connect-concurrency must be positive");
         require(this.payload >= 0 && this.payload <= 2000, "--payload must be 0..2000");
         require(!(this.sweep && this.idle), "--sweep and --idle exclude each other");
+        // senders are the first users, slow readers the last: they must not overlap
+        require(this.slowReaders >= 0 && this.slowReaders <= this.connections - this.senders,
+                "--slow-readers must be 0.." + (this.connections - this.senders) + " (connections minus senders)");
+        // one measured window: the cut-off times are relative to it
+        require(this.slowReaders == 0 || !(this.sweep || this.idle), "--slow-readers needs one step (no --sweep or --idle)");
+        require(!this.resumeWait.isNegative(), "--resume-wait must not be negative");
         require(!this.duration.isNegative() && !this.duration.isZero(), "--duration must be positive");
         require(sweepStart() > 0 && sweepStep() > 0, "sweep rates must be positive");
         String scheme = this.url.getScheme();

@@ -66,6 +66,46 @@ public final class Probes {
         return -1;
     }
 
+    /**
+     * How many TCP sockets of this machine (network namespace) on the given local port the local
+     * side has closed and the peer has not: FIN_WAIT1 (the FIN still waits behind unsent data, as
+     * it does for a client that stopped reading), FIN_WAIT2 or CLOSING. With the server on this
+     * machine that counts the connections it has closed and the clients have not noticed. -1 if
+     * /proc/net/tcp cannot be read.
+     */
+    public static int closedByLocalSide(int localPort) {
+        int count = -1;
+        for (String table : new String[] { "/proc/net/tcp", "/proc/net/tcp6" }) {
+            try {
+                int found = countClosedByLocalSide(Files.readString(Path.of(table)), localPort);
+                count = Math.max(count, 0) + found;
+            }
+            catch (IOException | RuntimeException ex) {
+                // no IPv6, or no /proc
+            }
+        }
+        return count;
+    }
+
+    /** Counts the rows of a /proc/net/tcp(6) table with that local port in state 04, 05 or 0B. */
+    static int countClosedByLocalSide(String table, int localPort) {
+        int count = 0;
+        String[] lines = table.split("\n");
+        // the first line is the header: sl local_address rem_address st ...
+        for (int i = 1; i < lines.length; i++) {
+            String[] f = lines[i].trim().split("\\s+");
+            if (f.length < 4) {
+                continue;
+            }
+            String local = f[1];
+            int port = Integer.parseInt(local.substring(local.lastIndexOf(':') + 1), 16);
+            if (port == localPort && ("04".equals(f[3]) || "05".equals(f[3]) || "0B".equals(f[3]))) {
+                count++;
+            }
+        }
+        return count;
+    }
+
     public static boolean alive(long pid) {
         return Files.exists(Path.of("/proc", Long.toString(pid), "stat"));
     }

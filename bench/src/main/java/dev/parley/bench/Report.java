@@ -50,6 +50,9 @@ final class Report {
                 printStep(out, result);
             }
         }
+        if (this.bench.slowResult() != null) {
+            printSlowReaders(out, this.bench.slowResult());
+        }
         out.printf("events         %d JOIN/LEAVE/TYPING events ignored, %d other messages ignored%n", this.bench.events(),
                 this.bench.foreign());
         if (this.bench.warmupDuplicates() > 0) {
@@ -144,6 +147,39 @@ final class Report {
         out.printf("generator RSS  %s%n", mb((Long) idle.get("generatorRssBytes")));
     }
 
+    private void printSlowReaders(PrintStream out, Map<String, Object> slow) {
+        out.printf("slow readers   %s stopped reading after set-up (not in the deliveries above): %s cut off, %s during "
+                + "the run, %s only seen after reading again, %s NOT cut off%n", slow.get("slowReaders"), slow.get("cutOff"),
+                slow.get("closedDuringRun"), slow.get("closedAfterResuming"), slow.get("notCutOff"));
+        if (slow.get("firstCloseSeconds") != null) {
+            out.printf("  closes seen  first %+.1f s, last %+.1f s from the start of the measured window (onClose/onError)%n",
+                    (Double) slow.get("firstCloseSeconds"), (Double) slow.get("lastCloseSeconds"));
+        }
+        if (slow.get("lastCloseAfterResumingSeconds") != null) {
+            out.printf("  after resume all seen closed within %.1f s of reading again (--resume-wait %s)%n",
+                    (Double) slow.get("lastCloseAfterResumingSeconds"), Bench.seconds(this.options.resumeWait));
+        }
+        if (slow.get("serverClosedSocketsMax") != null) {
+            Object first = slow.get("serverClosedSocketsFirstSeconds");
+            Object max = slow.get("serverClosedSocketsMaxSeconds");
+            out.printf("  sockets      at most %s server sockets closed by the server, not by the client (FIN_WAIT, "
+                    + "/proc/net/tcp)%s%s%n", slow.get("serverClosedSocketsMax"),
+                    (first == null) ? "" : String.format(", first at %+.1f s", (Double) first),
+                    (max == null) ? "" : String.format(", the most at %+.1f s", (Double) max));
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Integer> reasons = (Map<String, Integer>) slow.get("closeReasons");
+        reasons.forEach((reason, count) -> out.printf("  %5d x %s%n", count, reason));
+        out.printf("  deliveries   %s messages reached slow readers (%s of them after reading again)%n",
+                slow.get("deliveriesToSlowReaders"), slow.get("deliveriesToSlowReadersAfterResuming"));
+        if (slow.get("serverRssMaxBytes") != null) {
+            out.printf("server memory  RSS max %s (at %+.1f s, sampled each second), %s at the end; heap used %s after GC "
+                    + "at the end (before reading again)%n", mb((Long) slow.get("serverRssMaxBytes")),
+                    (Double) slow.get("serverRssMaxSeconds"), mb((Long) slow.get("serverRssAtEndBytes")),
+                    mb((Long) slow.get("serverHeapUsedAtEndBytes")));
+        }
+    }
+
     private static String mb(long bytes) {
         return (bytes < 0) ? "-" : String.format("%.1f MB", bytes / 1048576.0);
     }
@@ -177,6 +213,9 @@ final class Report {
         json.put("setup", setup);
         if (this.bench.idleResult() != null) {
             json.put("idle", this.bench.idleResult());
+        }
+        if (this.bench.slowResult() != null) {
+            json.put("slowReaders", this.bench.slowResult());
         }
         List<Object> steps = new ArrayList<>();
         for (StepResult result : this.bench.results()) {

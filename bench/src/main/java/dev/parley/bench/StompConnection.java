@@ -43,14 +43,32 @@ final class StompConnection implements WebSocket.Listener {
 
     private final AtomicInteger sendFailures = new AtomicInteger();
 
+    /**
+     * A slow reader asks the WebSocket for one message at a time while this is true, and for
+     * nothing more once it is false: the JDK client then stops reading the socket.
+     */
+    private final boolean readOneByOne;
+
+    private volatile boolean reading = true;
+
     private volatile WebSocket webSocket;
 
-    private StompConnection(Handler handler) {
+    private StompConnection(Handler handler, boolean readOneByOne) {
         this.handler = handler;
+        this.readOneByOne = readOneByOne;
     }
 
     static CompletableFuture<StompConnection> open(HttpClient client, URI uri, Duration timeout, Handler handler) {
-        StompConnection connection = new StompConnection(handler);
+        return open(client, uri, timeout, handler, false);
+    }
+
+    /**
+     * @param readOneByOne request incoming messages one at a time, so that {@link #stopReading()}
+     * can stop reading (a slow reader); otherwise everything is requested at once
+     */
+    static CompletableFuture<StompConnection> open(HttpClient client, URI uri, Duration timeout, Handler handler,
+            boolean readOneByOne) {
+        StompConnection connection = new StompConnection(handler, readOneByOne);
         return client.newWebSocketBuilder()
                 .connectTimeout(timeout)
                 .buildAsync(uri, connection)
@@ -77,6 +95,24 @@ final class StompConnection implements WebSocket.Listener {
 
     boolean isOpen() {
         return !this.closed.get();
+    }
+
+    /**
+     * A slow reader stops asking for messages: at most the one already requested is still
+     * delivered; what follows stays in the socket, and TCP back-pressure reaches the server.
+     * Closes and errors are not noticed either until reading resumes.
+     */
+    void stopReading() {
+        this.reading = false;
+    }
+
+    /** Reads everything again, the backlog first (and then a close, if the server closed). */
+    void resumeReading() {
+        this.reading = true;
+        WebSocket ws = this.webSocket;
+        if (ws != null) {
+            ws.request(Long.MAX_VALUE);
+        }
     }
 
     int sendFailures() {
@@ -167,7 +203,14 @@ final class StompConnection implements WebSocket.Listener {
     @Override
     public void onOpen(WebSocket webSocket) {
         this.webSocket = webSocket;
-        webSocket.request(Long.MAX_VALUE);
+        webSocket.request(this.readOneByOne ? 1 : Long.MAX_VALUE);
+    }
+
+    /** After each received message (or part of one): a slow reader asks for the next while reading. */
+    private void readNext(WebSocket webSocket) {
+        if (this.readOneByOne && this.reading) {
+            webSocket.request(1);
+        }
     }
 
     @Override
@@ -178,6 +221,20 @@ final class StompConnection implements WebSocket.Listener {
         catch (StompCodec.StompException ex) {
             closed("protocol error: " + ex.getMessage());
         }
+        readNext(webSocket);
+        return null;
+    }
+
+    // the Listener's defaults request(1) after a ping or pong: a slow reader must not read on
+    @Override
+    public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+        readNext(webSocket);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+        readNext(webSocket);
         return null;
     }
 
@@ -195,6 +252,9 @@ final class StompConnection implements WebSocket.Listener {
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
-        closed("error: " + error);
+        // an error without a message (the JDK's InternalError) says more with where it came from
+        StackTraceElement[] trace = error.getStackTrace();
+        String where = (error.getMessage() == null && trace.length > 0) ? " at " + trace[0] : "";
+        closed("error: " + error + where);
     }
 }

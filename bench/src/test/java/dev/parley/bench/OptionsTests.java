@@ -61,6 +61,11 @@ class OptionsTests {
         assertThrows(IllegalArgumentException.class, () -> Options.parse("--rooms"));
         assertThrows(IllegalArgumentException.class, () -> Options.parse("--url", "http://h/ws"));
         assertThrows(IllegalArgumentException.class, () -> Options.parse("--idle", "--sweep"));
+        // slow readers are the last users, never senders, and need a single step
+        assertEquals(3, Options.parse("--connections", "10", "--senders", "7", "--slow-readers", "3").slowReaders);
+        assertThrows(IllegalArgumentException.class,
+                () -> Options.parse("--connections", "10", "--senders", "7", "--slow-readers", "4"));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("--sweep", "--slow-readers", "1"));
         // idle needs no senders
         assertEquals(0, Options.parse("--idle", "--senders", "0").senders);
     }

@@ -42,6 +42,26 @@ class ProbesTests {
     }
 
     @Test
+    void countsSocketsTheServerClosedAndTheClientDidNot() {
+        // 0x4B1B = 19227; states: 0A LISTEN, 01 ESTABLISHED, 04 FIN_WAIT1, 05 FIN_WAIT2, 08 CLOSE_WAIT
+        String tcp = """
+                  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+                   0: 0100007F:4B1B 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1
+                   1: 0100007F:4B1B 0100007F:9C40 04 003D0900:00000000 01:00000000 00000000     0        0 2 1
+                   2: 0100007F:4B1B 0100007F:9C41 01 00000000:00000000 00:00000000 00000000     0        0 3 1
+                   3: 0100007F:4B1B 0100007F:9C42 05 00000000:00000000 00:00000000 00000000     0        0 4 1
+                   4: 0100007F:9C42 0100007F:4B1B 08 00000000:00000000 00:00000000 00000000     0        0 5 1
+                """;
+        assertEquals(2, Probes.countClosedByLocalSide(tcp, 0x4B1B));
+        String tcp6 = """
+                  sl  local_address                         remote_address                        st tx_queue rx_queue
+                   0: 0000000000000000FFFF00000100007F:4B1B 0000000000000000FFFF00000100007F:9C43 04 00000000:00000000
+                """;
+        assertEquals(1, Probes.countClosedByLocalSide(tcp6, 0x4B1B));
+        assertEquals(0, Probes.countClosedByLocalSide(tcp6, 80));
+    }
+
+    @Test
     void readsItsOwnProcess() {
         long pid = ProcessHandle.current().pid();
         assertTrue(Probes.processRssBytes(pid) > 1_000_000);
