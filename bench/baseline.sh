@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The workloads of docs/performance.md, each against a fresh server started by run-server.sh:
 #
-#   bench/baseline.sh [PORT] [WORKLOAD...]   (workloads: fanout bigroom sweep burst idle idle4g)
+#   bench/baseline.sh [PORT] [WORKLOAD...]   (workloads: fanout bigroom sweep burst overload idle idle4g)
 #
 # Results (stdout tables and JSON) go to bench/target/baseline/, or to $BENCH_OUT. Needs the service's jar
 # (mvn package) and the bench's (cd bench && mvn package). Measure on a quiet machine: the
@@ -58,6 +58,12 @@ for workload in "${workloads[@]}"; do
             server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
             run sweep --connections 500 --rooms 10 --senders 20 --sweep --sweep-start 200 --sweep-step 200 \
                 --sweep-max 3000 --warmup 5s --duration 10s --p99-bound 200ms
+            ;;
+        overload)
+            # 10 of 60 connections stop reading; 1.5 KB messages at 400/s fill their socket buffers
+            server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
+            run overload --connections 60 --rooms 2 --senders 4 --rate 400 --payload 1500 --slow-readers 10 \
+                --warmup 5s --duration 30s
             ;;
         burst)
             server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
