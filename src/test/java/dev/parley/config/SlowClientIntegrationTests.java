@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import dev.parley.config.TransportIntegrationTests.RawFrame;
 import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyIntegrationTestBase;
 import dev.parley.support.StompTestClient;
@@ -268,29 +268,6 @@ class SlowClientIntegrationTests extends ParleyIntegrationTestBase {
 	}
 
 	// ------------------------------------------------------------------ a client on a bare socket
-
-	/** A STOMP frame as received. */
-	record RawFrame(String command, Map<String, String> headers, String body) {
-
-		JsonNode json() {
-			return ParleyApi.JSON.readTree(this.body);
-		}
-
-		static RawFrame parse(String text) {
-			int headerEnd = text.indexOf("\n\n");
-			String head = (headerEnd >= 0) ? text.substring(0, headerEnd) : text;
-			String body = (headerEnd >= 0) ? text.substring(headerEnd + 2) : "";
-			String[] lines = head.split("\r?\n");
-			Map<String, String> headers = new LinkedHashMap<>();
-			for (int i = 1; i < lines.length; i++) {
-				int colon = lines[i].indexOf(':');
-				if (colon > 0) {
-					headers.putIfAbsent(lines[i].substring(0, colon), lines[i].substring(colon + 1));
-				}
-			}
-			return new RawFrame(lines[0].strip(), headers, body);
-		}
-	}
 
 	enum Ending {
 		/** The server's WebSocket close frame arrived. */
