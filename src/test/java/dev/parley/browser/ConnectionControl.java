@@ -149,9 +149,25 @@ class ConnectionControl implements WebSocketMessageBrokerConfigurer {
             String[] lose = toLose.get();
             if (lose != null && message instanceof TextMessage text && text.getPayload().contains(lose[1])
                     && lose[0].equals(fold(nicknames.getOrDefault(getId(), ""))) && toLose.compareAndSet(lose, null)) {
+                String rest = withoutFrame(text.getPayload(), lose[1]);
+                if (!rest.isEmpty()) {
+                    super.sendMessage(new TextMessage(rest));
+                }
                 return;
             }
             super.sendMessage(message);
         }
+    }
+
+    /**
+     * The payload without the one STOMP frame that contains the marker. The server batches the
+     * frames queued for a connection into one WebSocket message, so losing the whole message
+     * could lose its neighbours too, and a lost last message leaves no gap for the client to see.
+     */
+    static String withoutFrame(String payload, String marker) {
+        int at = payload.indexOf(marker);
+        int start = payload.lastIndexOf('\0', at) + 1;
+        int end = payload.indexOf('\0', at);
+        return payload.substring(0, start) + (end < 0 ? "" : payload.substring(end + 1));
     }
 }
