@@ -2,11 +2,30 @@ package dev.parley.identity;
 
 import java.security.Principal;
 
+import org.springframework.messaging.Message;
+import org.springframework.messaging.simp.SimpMessageHeaderAccessor;
+
 /**
  * The principal of a STOMP session, bound once at CONNECT. Its name is the nickname as it was
  * first claimed, whatever case the client logged in with.
  */
 public record ChatUser(Nickname nickname) implements Principal {
+
+    /**
+     * The user of a frame that passed CONNECT. Handlers call this rather than declaring a
+     * {@code ChatUser} parameter: Spring's principal argument resolver asks on every call
+     * whether the parameter is optional, which parses the method's parameter annotations each
+     * time (an eighth of the server's CPU when chat messages arrive at 200/s).
+     *
+     * @throws IllegalStateException if the frame has no chat user, which {@code StompAuthentication}
+     * does not let happen
+     */
+    public static ChatUser of(Message<?> frame) {
+        if (SimpMessageHeaderAccessor.getUser(frame.getHeaders()) instanceof ChatUser user) {
+            return user;
+        }
+        throw new IllegalStateException("a frame without a chat user passed CONNECT");
+    }
 
     @Override
     public String getName() {

@@ -37,7 +37,8 @@ class MessageController {
     }
 
     @MessageMapping("room.{room}.send")
-    void send(@DestinationVariable("room") String roomName, Message<byte[]> frame, ChatUser user) {
+    void send(@DestinationVariable("room") String roomName, Message<byte[]> frame) {
+        ChatUser user = ChatUser.of(frame);
         RoomName room = new RoomName(roomName);
         JsonNode body = JsonBody.object(frame.getPayload());
         if (!this.presence.isJoined(SimpMessageHeaderAccessor.getSessionId(frame.getHeaders()), room)) {

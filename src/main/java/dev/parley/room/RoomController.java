@@ -42,7 +42,8 @@ class RoomController {
     }
 
     @MessageMapping("room.{room}.join")
-    void join(@DestinationVariable("room") String roomName, Message<byte[]> frame, ChatUser user) {
+    void join(@DestinationVariable("room") String roomName, Message<byte[]> frame) {
+        ChatUser user = ChatUser.of(frame);
         RoomName room = new RoomName(roomName);
         JsonBody.object(frame.getPayload());
         this.presence.join(sessionId(frame), user, room);
@@ -56,7 +57,8 @@ class RoomController {
     }
 
     @MessageMapping("room.{room}.typing")
-    void typing(@DestinationVariable("room") String roomName, Message<byte[]> frame, ChatUser user) {
+    void typing(@DestinationVariable("room") String roomName, Message<byte[]> frame) {
+        ChatUser user = ChatUser.of(frame);
         RoomName room = new RoomName(roomName);
         JsonNode typing = JsonBody.object(frame.getPayload()).get("typing");
         if (typing == null || !typing.isBoolean()) {
