@@ -15,7 +15,7 @@ import org.springframework.context.annotation.Configuration;
 public class ConnectionMemoryConfiguration {
 
     /** Bytes Tomcat's NIO connector reads and writes a socket through (Tomcat's default: 8 KiB each). */
-    static final int SOCKET_BUFFER = 4 * 1024;
+    static final int SOCKET_BUFFER = 1024;
 
     /**
      * Tomcat's WebSocket input, output and encoder buffers of each connection (default 8 KiB each).
@@ -26,7 +26,7 @@ public class ConnectionMemoryConfiguration {
      */
     static final String WEBSOCKET_BUFFER_PROPERTY = "org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE";
 
-    static final int WEBSOCKET_BUFFER = 2 * 1024;
+    static final int WEBSOCKET_BUFFER = 1024;
 
     @Bean
     WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> smallSocketBuffers() {
