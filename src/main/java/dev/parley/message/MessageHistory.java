@@ -7,7 +7,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.parley.identity.Nickname;
 import dev.parley.room.RoomName;
@@ -24,6 +26,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * id exists only for a stored message and a failed store leaves no gap. Concurrent appends to
  * one room are serialised by the database's row lock on the counter; {@link MessageService}
  * also serialises them per room on this instance, to broadcast in id order.
+ * <p>
+ * The last id this instance stored in each room is remembered, so the next append moves the
+ * counter from that id to the next with a compare-and-set update and needs no query to learn
+ * its id. When another instance has moved the counter meanwhile, the update matches no row and
+ * the append reads the counter as it would without the memory.
  */
 @Component
 public class MessageHistory {
@@ -32,9 +39,15 @@ public class MessageHistory {
 
     private static final String COLUMNS = "room, id, sender, body, sent_at, client_id";
 
+    /** Rooms whose last id is remembered; beyond this many the memory starts over. */
+    static final int REMEMBERED_ROOMS = 10_000;
+
     private final JdbcClient jdbc;
 
     private final TransactionTemplate transactions;
+
+    /** Room name to the id of the last message this instance stored there, once committed. */
+    private final Map<String, Long> lastIds = new ConcurrentHashMap<>();
 
     MessageHistory(JdbcClient jdbc, TransactionTemplate transactions) {
         this.jdbc = jdbc;
@@ -61,6 +74,7 @@ public class MessageHistory {
                 ensureRoom(room);
                 stored = this.transactions.execute(tx -> storeNext(message));
             }
+            remember(room, stored.id());
             return Optional.of(stored);
         }
         catch (DuplicateKeyException ex) {
@@ -71,17 +85,29 @@ public class MessageHistory {
     /** Stores the message with the room's next id; {@code null} if the room has no counter yet. */
     private ChatMessage storeNext(ChatMessage message) {
         String room = message.room().value();
-        int updated = this.jdbc.sql("update room set last_id = last_id + 1, last_message_at = :at where name = :room")
+        Long last = this.lastIds.get(room);
+        long id;
+        if (last != null && this.jdbc.sql("update room set last_id = :id, last_message_at = :at where name = :room and last_id = :last")
+                .param("id", last + 1)
                 .param("at", utc(message.sentAt()))
                 .param("room", room)
-                .update();
-        if (updated == 0) {
-            return null;
+                .param("last", last)
+                .update() == 1) {
+            id = last + 1;
         }
-        long id = this.jdbc.sql("select last_id from room where name = :room")
-                .param("room", room)
-                .query(Long.class)
-                .single();
+        else {
+            int updated = this.jdbc.sql("update room set last_id = last_id + 1, last_message_at = :at where name = :room")
+                    .param("at", utc(message.sentAt()))
+                    .param("room", room)
+                    .update();
+            if (updated == 0) {
+                return null;
+            }
+            id = this.jdbc.sql("select last_id from room where name = :room")
+                    .param("room", room)
+                    .query(Long.class)
+                    .single();
+        }
         this.jdbc.sql("insert into message (" + COLUMNS + ") values (:room, :id, :sender, :body, :at, :clientId)")
                 .param("room", room)
                 .param("id", id)
@@ -92,6 +118,14 @@ public class MessageHistory {
                 .update();
         return new ChatMessage(id, message.room(), message.sender(), message.text(), message.sentAt(),
                 message.clientId());
+    }
+
+    /** Only after the commit: a rolled-back append must not move the remembered id. */
+    private void remember(RoomName room, long id) {
+        if (this.lastIds.size() >= REMEMBERED_ROOMS) {
+            this.lastIds.clear();
+        }
+        this.lastIds.put(room.value(), id);
     }
 
     private void ensureRoom(RoomName room) {

@@ -1,0 +1,83 @@
+package dev.parley.message;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.parley.identity.Nickname;
+import dev.parley.room.RoomName;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The room counters on a real (in-memory H2) database with the service's migrations; two
+ * {@link MessageHistory} instances on one database stand for two clustered instances.
+ */
+class MessageHistoryTests {
+
+	private static final RoomName ROOM = new RoomName("lobby");
+
+	private static final Nickname ALICE = new Nickname("alice");
+
+	private JdbcDataSource dataSource;
+
+	@BeforeEach
+	void freshDatabase() {
+		this.dataSource = new JdbcDataSource();
+		this.dataSource.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+		Flyway.configure().dataSource(this.dataSource).load().migrate();
+	}
+
+	private MessageHistory instance() {
+		return new MessageHistory(JdbcClient.create(this.dataSource),
+				new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)));
+	}
+
+	private static long append(MessageHistory history, String text, String clientId) {
+		return history.append(ROOM, ALICE, new MessageText(text), (clientId != null) ? new ClientId(clientId) : null,
+				Instant.parse("2026-12-02T00:00:00Z")).map(ChatMessage::id).orElse(-1L);
+	}
+
+	@Test
+	void consecutiveAppendsTakeConsecutiveIds() {
+		MessageHistory history = instance();
+		assertThat(List.of(append(history, "one", null), append(history, "two", null), append(history, "three", null)))
+			.containsExactly(1L, 2L, 3L);
+		assertThat(history.latest(ROOM, 10)).extracting(ChatMessage::text).containsExactly("one", "two", "three");
+	}
+
+	@Test
+	void appendsOfTwoInstancesToOneRoomNeverShareAnId() {
+		MessageHistory first = instance();
+		MessageHistory second = instance();
+		List<Long> ids = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			ids.add(append(first, "first " + i, null));
+			ids.add(append(first, "first again " + i, null));
+			ids.add(append(second, "second " + i, null));
+		}
+		assertThat(ids).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+		assertThat(first.after(ROOM, 0, 20)).extracting(ChatMessage::id).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L,
+				8L, 9L);
+	}
+
+	@Test
+	void aRepeatedClientIdStoresNothingAndLeavesNoGap() {
+		MessageHistory history = instance();
+		assertThat(append(history, "hello", "c-1")).isEqualTo(1L);
+		assertThat(history.append(ROOM, ALICE, new MessageText("hello"), new ClientId("c-1"), Instant.now())).isEmpty();
+		assertThat(append(history, "next", "c-2")).isEqualTo(2L);
+		assertThat(history.latest(ROOM, 10)).extracting(ChatMessage::text).containsExactly("hello", "next");
+	}
+
+}
