@@ -65,6 +65,8 @@ public record ChatProperties(
      * @param heartbeat STOMP heart-beat interval offered by the server, both directions
      * @param disconnectDelay how long a SockJS session without a live HTTP request survives
      * @param allowedOriginPatterns browser origins allowed besides the service's own
+     * @param writerThreads threads writing to client sockets (default: the number of processors);
+     * more are added while slow clients hold them
      */
     public record Transport(
             @NotNull @DefaultValue("64KB") DataSize messageSizeLimit,
@@ -72,6 +74,12 @@ public record ChatProperties(
             @NotNull @DefaultValue("10s") Duration sendTimeLimit,
             @NotNull @DefaultValue("10s") Duration heartbeat,
             @NotNull @DefaultValue("5s") Duration disconnectDelay,
-            @NotNull @DefaultValue List<String> allowedOriginPatterns) {
+            @NotNull @DefaultValue List<String> allowedOriginPatterns,
+            @Min(1) Integer writerThreads) {
+
+        /** {@link #writerThreads()}, or the number of processors if it is not set. */
+        public int writerThreadsOrDefault() {
+            return (this.writerThreads != null) ? this.writerThreads : Runtime.getRuntime().availableProcessors();
+        }
     }
 }

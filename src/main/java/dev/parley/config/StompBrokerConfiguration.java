@@ -37,13 +37,22 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
 
     private final Map<String, ClientSessionDecorator> connections = FanOutBroker.newConnectionRegistry();
 
+    private final ChatProperties properties;
+
+    StompBrokerConfiguration(ChatProperties properties) {
+        this.properties = properties;
+    }
+
     @Bean
     @Override
     public WebSocketHandler subProtocolWebSocketHandler(AbstractSubscribableChannel clientInboundChannel,
             AbstractSubscribableChannel clientOutboundChannel) {
         ApplicationContext context = getApplicationContext();
         Supplier<TaskScheduler> scheduler = () -> context.getBean("messageBrokerTaskScheduler", TaskScheduler.class);
-        ClientWriters writers = new ClientWriters(2 * Runtime.getRuntime().availableProcessors(), MAX_WRITER_THREADS);
+        // few threads: each that has to be woken costs more CPU than the writes it makes (a futex
+        // wake per broadcast and thread); the stall check adds threads when slow clients hold them
+        int writerThreads = this.properties.transport().writerThreadsOrDefault();
+        ClientWriters writers = new ClientWriters(writerThreads, Math.max(writerThreads, MAX_WRITER_THREADS));
         Map<String, ClientSessionDecorator> connections = this.connections;
         SubProtocolWebSocketHandler handler = new SubProtocolWebSocketHandler(clientInboundChannel,
                 clientOutboundChannel) {
