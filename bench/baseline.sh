@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The workloads of docs/performance.md, each against a fresh server started by run-server.sh:
 #
-#   bench/baseline.sh [PORT] [WORKLOAD...]   (workloads: fanout bigroom sweep burst overload idle idle4g)
+#   bench/baseline.sh [PORT] [WORKLOAD...]   (workloads: fanout bigroom sweep bigsweep burst overload idle idle4g)
 #
 # Results (stdout tables and JSON) go to bench/target/baseline/, or to $BENCH_OUT. Needs the service's jar
 # (mvn package) and the bench's (cd bench && mvn package). Measure on a quiet machine: the
@@ -38,13 +38,21 @@ trap stop_server EXIT
 run() {
     local name="$1"
     shift
-    echo "=== $name: java -jar bench/target/parley-bench.jar --url $url $* --server-pid PID" | tee "$out/$name.txt"
+    echo "=== $name: java -jar bench/target/parley-bench.jar --url $url $* --server-pid PID" | tee -a "$out/$name.txt"
     uptime | tee -a "$out/$name.txt"
     java ${BENCH_JAVA_OPTS:-} -jar "$jar" --url "$url" "$@" --server-pid "$server_pid" --json "$out/$name.json" \
         2> "$out/$name.progress" | tee -a "$out/$name.txt" || true
 }
 
+# The sweeps' steps are short: JIT-compile the server first with a minute of moderate load.
+prewarm() {
+    echo "(prewarming the server for 60 s: 100 connections, 10 rooms, 400 msg/s, not measured)" | tee -a "$out/$1.txt"
+    java -jar "$jar" --url "$url" --connections 100 --rooms 10 --senders 10 --rate 400 --warmup 55s --duration 5s \
+        --quiet > /dev/null 2>&1 || true
+}
+
 for workload in "${workloads[@]}"; do
+    : > "$out/$workload.txt"
     case "$workload" in
         fanout)
             server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
@@ -56,8 +64,16 @@ for workload in "${workloads[@]}"; do
             ;;
         sweep)
             server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
+            prewarm sweep
             run sweep --connections 500 --rooms 10 --senders 20 --sweep --sweep-start 200 --sweep-step 200 \
                 --sweep-max 3000 --warmup 5s --duration 10s --p99-bound 200ms
+            ;;
+        bigsweep)
+            # the big room's sweep: every message to all 500 connections
+            server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
+            prewarm bigsweep
+            run bigsweep --connections 500 --rooms 1 --senders 5 --sweep --sweep-start 50 --sweep-step 25 \
+                --sweep-max 500 --warmup 5s --duration 10s --p99-bound 200ms
             ;;
         overload)
             # 10 of 60 connections stop reading; 1.5 KB messages at 400/s fill their socket buffers

@@ -4,7 +4,8 @@
 #
 #   PID=$(bench/run-server.sh 8450)        ...        kill "$PID"
 #
-# The server runs with an in-memory database and the per-nickname rate limit lifted
+# The server runs with the embedded database in a file, as `mvn spring-boot:run` does, in a fresh
+# directory bench/target/db-PORT (BENCH_DB=mem: in memory instead), and the per-nickname rate limit lifted
 # (--chat.rate-limit.burst=1000000 --chat.rate-limit.per-second=1000000): the default 5 msg/s
 # per nickname would throttle any load test. Builds the jar (mvn package -DskipTests) when
 # target/ has none.
@@ -31,6 +32,13 @@ if [[ -z "$jar" ]]; then
 fi
 
 log="${PARLEY_LOG:-$here/target/server-$port.log}"
+if [[ "${BENCH_DB:-file}" == mem ]]; then
+    db_url="jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1"
+else
+    db_dir="$here/target/db-$port"
+    rm -rf "$db_dir"
+    db_url="jdbc:h2:file:$db_dir/parley;DB_CLOSE_ON_EXIT=FALSE"
+fi
 mkdir -p "$(dirname "$log")"
 
 if curl -fsS -o /dev/null "http://127.0.0.1:$port/actuator/health" 2>/dev/null; then
@@ -41,7 +49,7 @@ fi
 # shellcheck disable=SC2086
 nohup java ${JAVA_OPTS:-} -jar "$jar" \
     --server.port="$port" \
-    --spring.datasource.url="jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1" \
+    --spring.datasource.url="$db_url" \
     --chat.rate-limit.burst=1000000 --chat.rate-limit.per-second=1000000 \
     "$@" >"$log" 2>&1 </dev/null &
 pid=$!

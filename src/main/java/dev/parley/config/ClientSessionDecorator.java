@@ -27,8 +27,8 @@ import org.springframework.web.socket.sockjs.transport.session.AbstractHttpSockJ
  * completes and takes every frame queued meanwhile as one WebSocket message (STOMP allows
  * several frames in one message; {@code stomp.js} and Spring's decoder split them). The room
  * broadcast, which runs under the room's lock, thus never waits for a slow client, and a busy
- * client costs fewer writes. Plain WebSocket writes are Tomcat's asynchronous writes
- * ({@link ClientFrameWriter}); SockJS writes block, so they run on an executor.
+ * client costs fewer writes. The writes themselves block, on the threads of
+ * {@link ClientWriters} ({@link ClientFrameWriter}).
  * <p>
  * <b>Cutting off slow readers.</b> A client whose write has been under way for longer than the
  * send time limit, or whose queue would grow beyond the buffer size limit, is closed with
