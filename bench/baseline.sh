@@ -66,7 +66,7 @@ for workload in "${workloads[@]}"; do
             server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
             prewarm sweep
             run sweep --connections 500 --rooms 10 --senders 20 --sweep --sweep-start 200 --sweep-step 200 \
-                --sweep-max 3000 --warmup 5s --duration 10s --p99-bound 200ms
+                --sweep-max 5000 --warmup 5s --duration 10s --p99-bound 200ms
             ;;
         bigsweep)
             # the big room's sweep: every message to all 500 connections
