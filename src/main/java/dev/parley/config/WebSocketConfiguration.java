@@ -40,9 +40,9 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
     /**
      * Tomcat's receive buffers of a plain STOMP connection, which takes partial messages: big
      * enough for a typical frame in one piece, small enough to keep idle connections cheap
-     * (the text buffer holds chars: 4 KB of heap). Larger frames arrive in parts.
+     * (the text buffer holds chars: 2 KB of heap). Larger frames arrive in parts.
      */
-    private static final int PARTIAL_MESSAGE_BUFFER = 2 * 1024;
+    private static final int PARTIAL_MESSAGE_BUFFER = 1024;
 
     static final String USER_PREFIX = "/user";
 
