@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -227,19 +228,26 @@ final class ClientSessionDecorator extends WebSocketSessionDecorator {
     /** Closes once the frames queued so far are written, or after half a second at most. */
     @Override
     public void close(CloseStatus status) throws IOException {
+        boolean waitForWrites;
         synchronized (this.lock) {
             if (this.state != State.OPEN) {
                 return;
             }
-            if (this.writing || (this.queue != null && !this.queue.isEmpty())) {
+            waitForWrites = this.writing || (this.queue != null && !this.queue.isEmpty());
+            if (waitForWrites) {
                 this.state = State.CLOSING;
                 this.closeStatus = status;
-                this.scheduler.get().schedule(this::closeIfStillWriting, Instant.now().plus(CLOSE_GRACE));
-                return;
             }
-            this.state = State.CLOSED;
+            else {
+                this.state = State.CLOSED;
+            }
         }
-        finishClose(status);
+        if (waitForWrites) {
+            schedule(this::closeIfStillWriting, CLOSE_GRACE);
+        }
+        else {
+            finishClose(status);
+        }
     }
 
     private void closeIfStillWriting() {
@@ -258,7 +266,7 @@ final class ClientSessionDecorator extends WebSocketSessionDecorator {
 
     private void finishClose(CloseStatus status) {
         if (CloseStatus.PROTOCOL_ERROR.equals(status) && getDelegate() instanceof AbstractHttpSockJsSession) {
-            this.scheduler.get().schedule(() -> flushSockJsCacheAndClose(status), Instant.now().plus(CLOSE_GRACE));
+            schedule(() -> flushSockJsCacheAndClose(status), CLOSE_GRACE);
             return;
         }
         closeDelegate(status);
@@ -281,7 +289,20 @@ final class ClientSessionDecorator extends WebSocketSessionDecorator {
 
     /** A close that may have to wait for a stuck socket runs on the scheduler, not the sender. */
     private void closeLater(CloseStatus status) {
-        this.scheduler.get().schedule(() -> closeDelegate(status), Instant.now());
+        schedule(() -> closeDelegate(status), Duration.ZERO);
+    }
+
+    /**
+     * Runs {@code task} on the broker's scheduler after {@code delay}; at once, on this thread,
+     * once the scheduler has shut down (the server is stopping and closing every connection).
+     */
+    private void schedule(Runnable task, Duration delay) {
+        try {
+            this.scheduler.get().schedule(task, Instant.now().plus(delay));
+        }
+        catch (RejectedExecutionException ex) {
+            task.run();
+        }
     }
 
     private void closeDelegate(CloseStatus status) {

@@ -131,6 +131,26 @@ class ClientSessionDecoratorTests {
         assertThat(this.writer.texts()).containsExactly("a");
     }
 
+    @Test
+    void connectionsStillCloseOnceTheSchedulerHasShutDown() throws Exception {
+        this.session.sendMessage(new TextMessage("stuck\0"));
+        this.scheduler.shutdown();
+
+        this.writer.complete(new java.io.IOException("server stopping"));
+
+        verify(this.delegate).close(CloseStatus.SESSION_NOT_RELIABLE);
+    }
+
+    @Test
+    void aCloseWaitingForWritesHappensAtOnceOnceTheSchedulerHasShutDown() throws Exception {
+        this.session.sendMessage(new TextMessage("stuck\0"));
+        this.scheduler.shutdown();
+
+        this.session.close(CloseStatus.GOING_AWAY);
+
+        verify(this.delegate).close(CloseStatus.GOING_AWAY);
+    }
+
     /** Records each batch and completes it only when told to, like a client that reads slowly. */
     private static final class ManualWriter implements ClientFrameWriter {
 
