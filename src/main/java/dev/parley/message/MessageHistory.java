@@ -40,7 +40,7 @@ public class MessageHistory {
     private static final String COLUMNS = "room, id, sender, body, sent_at, client_id";
 
     /** Rooms whose last id is remembered; beyond this many the memory starts over. */
-    static final int REMEMBERED_ROOMS = 10_000;
+    private static final int REMEMBERED_ROOMS = 10_000;
 
     private final JdbcClient jdbc;
 
@@ -85,39 +85,49 @@ public class MessageHistory {
     /** Stores the message with the room's next id; {@code null} if the room has no counter yet. */
     private ChatMessage storeNext(ChatMessage message) {
         String room = message.room().value();
+        OffsetDateTime at = utc(message.sentAt());
         Long last = this.lastIds.get(room);
         long id;
-        if (last != null && this.jdbc.sql("update room set last_id = :id, last_message_at = :at where name = :room and last_id = :last")
-                .param("id", last + 1)
-                .param("at", utc(message.sentAt()))
-                .param("room", room)
-                .param("last", last)
-                .update() == 1) {
+        if (last != null && advance(room, last, at)) {
             id = last + 1;
         }
-        else {
-            int updated = this.jdbc.sql("update room set last_id = last_id + 1, last_message_at = :at where name = :room")
-                    .param("at", utc(message.sentAt()))
-                    .param("room", room)
-                    .update();
-            if (updated == 0) {
-                return null;
-            }
+        else if (increment(room, at)) {
             id = this.jdbc.sql("select last_id from room where name = :room")
                     .param("room", room)
                     .query(Long.class)
                     .single();
+        }
+        else {
+            return null;
         }
         this.jdbc.sql("insert into message (" + COLUMNS + ") values (:room, :id, :sender, :body, :at, :clientId)")
                 .param("room", room)
                 .param("id", id)
                 .param("sender", message.sender().value())
                 .param("body", message.text())
-                .param("at", utc(message.sentAt()))
+                .param("at", at)
                 .param("clientId", message.clientId())
                 .update();
         return new ChatMessage(id, message.room(), message.sender(), message.text(), message.sentAt(),
                 message.clientId());
+    }
+
+    /** Moves the room's counter from {@code last} to the next id, if it still stands at {@code last}. */
+    private boolean advance(String room, long last, OffsetDateTime at) {
+        return this.jdbc.sql("update room set last_id = :next, last_message_at = :at where name = :room and last_id = :last")
+                .param("next", last + 1)
+                .param("at", at)
+                .param("room", room)
+                .param("last", last)
+                .update() == 1;
+    }
+
+    /** Moves the room's counter one on, wherever it stands; {@code false} if the room has none. */
+    private boolean increment(String room, OffsetDateTime at) {
+        return this.jdbc.sql("update room set last_id = last_id + 1, last_message_at = :at where name = :room")
+                .param("at", at)
+                .param("room", room)
+                .update() == 1;
     }
 
     /** Only after the commit: a rolled-back append must not move the remembered id. */
