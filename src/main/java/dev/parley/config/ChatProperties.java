@@ -78,7 +78,7 @@ public record ChatProperties(
             @Min(1) Integer writerThreads) {
 
         /** {@link #writerThreads()}, or the number of processors if it is not set. */
-        public int writerThreadsOrDefault() {
+        int writerThreadsOrDefault() {
             return (this.writerThreads != null) ? this.writerThreads : Runtime.getRuntime().availableProcessors();
         }
     }

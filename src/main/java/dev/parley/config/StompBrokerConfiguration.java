@@ -49,8 +49,8 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
             AbstractSubscribableChannel clientOutboundChannel) {
         ApplicationContext context = getApplicationContext();
         Supplier<TaskScheduler> scheduler = () -> context.getBean("messageBrokerTaskScheduler", TaskScheduler.class);
-        // few threads: each that has to be woken costs more CPU than the writes it makes (a futex
-        // wake per broadcast and thread); the stall check adds threads when slow clients hold them
+        // few threads, so that a broadcast wakes few; writes block only on slow clients, and for
+        // those the stall check adds threads
         int writerThreads = this.properties.transport().writerThreadsOrDefault();
         ClientWriters writers = new ClientWriters(writerThreads, Math.max(writerThreads, MAX_WRITER_THREADS));
         Map<String, ClientSessionDecorator> connections = this.connections;

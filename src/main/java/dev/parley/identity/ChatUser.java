@@ -15,7 +15,7 @@ public record ChatUser(Nickname nickname) implements Principal {
      * The user of a frame that passed CONNECT. Handlers call this rather than declaring a
      * {@code ChatUser} parameter: Spring's principal argument resolver asks on every call
      * whether the parameter is optional, which parses the method's parameter annotations each
-     * time (an eighth of the server's CPU when chat messages arrive at 200/s).
+     * time (see docs/performance.md, session 3, for what that cost).
      *
      * @throws IllegalStateException if the frame has no chat user, which {@code StompAuthentication}
      * does not let happen
