@@ -32,7 +32,10 @@ import org.HdrHistogram.Recorder;
 
 /**
  * One bench run: claims nicknames, connects, subscribes and joins every virtual user, then runs
- * one step (a fixed rate), a sweep of steps, or holds the connections idle.
+ * one step (a fixed rate), a sweep of steps, or holds the connections idle. With
+ * {@code --protocol socketio} the same against the Socket.IO reference server: no nickname claim,
+ * Engine.IO/Socket.IO connect and join instead of STOMP's CONNECT, SUBSCRIBE and join, and the
+ * same messages, schedule and accounting, so that both servers are measured alike.
  */
 final class Bench {
 
@@ -42,6 +45,14 @@ final class Bench {
 
     private static final String ERRORS_SUBSCRIPTION = "1";
 
+    /** The Socket.IO events of the reference server (bench/socketio/server.js). */
+    private static final String JOIN_EVENT = "join";
+
+    private static final String CHAT_MESSAGE_EVENT = "chat message";
+
+    /** The ack id of a Socket.IO user's join (the only packet it asks to be acknowledged). */
+    private static final long JOIN_ACK = 0;
+
     private final Options options;
 
     private final PrintStream out;
@@ -49,6 +60,9 @@ final class Bench {
     private final PrintStream progress;
 
     private final String runId;
+
+    /** Every user's nickname starts with it, followed by the user's index. */
+    private final String nicknamePrefix;
 
     private final ExecutorService executor;
 
@@ -136,6 +150,7 @@ final class Bench {
         this.out = out;
         this.progress = progress;
         this.runId = randomId();
+        this.nicknamePrefix = "b" + this.runId + "u";
         AtomicInteger threads = new AtomicInteger();
         // sized for two cores: these threads run every listener callback and HTTP completion
         this.executor = Executors.newFixedThreadPool(options.ioThreads, runnable -> {
@@ -222,7 +237,12 @@ final class Bench {
             int room = i % this.options.rooms;
             boolean sender = i < this.options.senders && !this.options.idle;
             boolean slow = i >= this.options.connections - this.options.slowReaders;
-            this.users.add(new User(i, "b" + this.runId + "u" + i, room, sender, slow));
+            this.users.add(new User(i, this.nicknamePrefix + i, room, sender, slow));
+        }
+        if (this.options.socketIo()) {
+            // the reference has no nicknames to claim: a Socket.IO user is anyone who connects
+            this.claimed.set(this.users.size());
+            return;
         }
         this.phase = () -> String.format("claiming nicknames %d/%d  failed %d", this.claimed.get(),
                 this.users.size(), this.setupFailed.get());
@@ -274,7 +294,7 @@ final class Bench {
         long start = System.nanoTime();
         Semaphore inFlight = new Semaphore(this.options.connectConcurrency);
         for (User user : this.users) {
-            if (user.token == null) {
+            if (user.token == null && !this.options.socketIo()) {
                 continue;
             }
             inFlight.acquire();
@@ -400,7 +420,7 @@ final class Bench {
             int seq = this.roomSeq[sender.room]++;
             String text = new Payload(index, measured, seq, now).format(this.options.payload);
             String clientId = this.runId + "-" + index + "-" + k;
-            String frame = sender.sendFrame(text, clientId);
+            String frame = sender.message(text, clientId);
             boolean queued = sender.connection.send(frame);
             this.sentTotal.increment();
             if (measured) {
@@ -440,7 +460,7 @@ final class Bench {
         }
         return new StepResult(index, rate, seconds, step.sentCount(), step.sendErrorCount(), step.expectedCount(),
                 step.receivedCount(), step.lostCount(), step.duplicateCount(), step.outOfOrderCount(),
-                step.lateCount(), latency, lag, lagAtEnd, genCores, serverCores, rss, machineCores, openConnections(),
+                step.outOfOrderBySenderCount(), step.lateCount(), latency, lag, lagAtEnd, genCores, serverCores, rss, machineCores, openConnections(),
                 (int) (this.dropped.get() - droppedBefore), this.errorReplyCount.sum() - errorsBefore, stepWarnings);
     }
 
@@ -474,13 +494,17 @@ final class Bench {
 
     private void runIdle() throws InterruptedException {
         Long pid = this.options.serverPid;
+        // jcmd is for a JVM (and its attach signals any other process with SIGQUIT, which ends node)
+        boolean jvm = !this.options.socketIo();
         Map<String, Object> idle = new LinkedHashMap<>();
         long heapBefore = -1;
         long rssBefore = -1;
         if (pid != null) {
-            this.phase = () -> "GC on the server (before connecting)";
-            Probes.gc(pid);
-            heapBefore = Probes.heapUsedBytes(pid);
+            if (jvm) {
+                this.phase = () -> "GC on the server (before connecting)";
+                Probes.gc(pid);
+                heapBefore = Probes.heapUsedBytes(pid);
+            }
             rssBefore = Probes.processRssBytes(pid);
         }
         connectAll();
@@ -489,9 +513,11 @@ final class Bench {
         long heapAfter = -1;
         long rssAfter = -1;
         if (pid != null) {
-            this.phase = () -> "GC on the server (connected)";
-            Probes.gc(pid);
-            heapAfter = Probes.heapUsedBytes(pid);
+            if (jvm) {
+                this.phase = () -> "GC on the server (connected)";
+                Probes.gc(pid);
+                heapAfter = Probes.heapUsedBytes(pid);
+            }
             rssAfter = Probes.processRssBytes(pid);
         }
         long holdStart = System.nanoTime();
@@ -509,8 +535,10 @@ final class Bench {
         idle.put("heldSeconds", this.options.duration.toMillis() / 1000.0);
         if (pid != null) {
             long cpuAfter = Probes.processCpuNanos(pid);
-            idle.put("serverHeapUsedBeforeBytes", heapBefore);
-            idle.put("serverHeapUsedAfterBytes", heapAfter);
+            if (jvm) {
+                idle.put("serverHeapUsedBeforeBytes", heapBefore);
+                idle.put("serverHeapUsedAfterBytes", heapAfter);
+            }
             idle.put("serverRssBeforeBytes", rssBefore);
             idle.put("serverRssAfterBytes", rssAfter);
             idle.put("serverRssAtEndBytes", Probes.processRssBytes(pid));
@@ -521,7 +549,7 @@ final class Bench {
             if (connected > 0 && rssBefore >= 0 && rssAfter >= 0) {
                 idle.put("serverRssPerConnectionBytes", (rssAfter - rssBefore) / (double) connected);
             }
-            if (heapBefore < 0 || heapAfter < 0) {
+            if (jvm && (heapBefore < 0 || heapAfter < 0)) {
                 this.warnings.add("could not read the server's heap with jcmd (same user and JDK needed)");
             }
         }
@@ -541,7 +569,7 @@ final class Bench {
         Map<String, Object> slow = new LinkedHashMap<>();
         List<User> slowUsers = this.users.stream().filter(user -> user.slow && user.ready).toList();
         long heapAtEnd = -1;
-        if (pid != null) {
+        if (pid != null && !this.options.socketIo()) {
             this.phase = () -> "GC on the server (slow readers not reading)";
             this.serverSampler.run();
             Probes.gc(pid);
@@ -678,7 +706,7 @@ final class Bench {
         long now = System.nanoTime();
         String[] fields;
         try {
-            fields = Json.select(body, "type", "id", "text");
+            fields = Json.select(body, "type", "id", "text", "sender");
         }
         catch (RuntimeException ex) {
             this.foreign.increment();
@@ -700,6 +728,55 @@ final class Bench {
             this.foreign.increment();
             return;
         }
+        onDelivery(user, now, payload, id, senderIndex(fields[3]));
+    }
+
+    /** A Socket.IO event to a user: the reference server's {@code chat message}, {@code {sender, text}}. */
+    private void onSocketIoEvent(User user, SocketIoCodec.Packet packet) {
+        long now = System.nanoTime();
+        String[] fields;
+        try {
+            List<String> arguments = packet.arguments();
+            if (!CHAT_MESSAGE_EVENT.equals(arguments.get(0))) {
+                this.events.increment();
+                return;
+            }
+            fields = Json.select(arguments.get(1), "sender", "text");
+        }
+        catch (RuntimeException ex) {
+            this.foreign.increment();
+            return;
+        }
+        Payload payload = Payload.parse(fields[1]);
+        int sender = senderIndex(fields[0]);
+        if (payload == null || sender < 0 || payload.step() >= this.steps.size()) {
+            this.foreign.increment();
+            return;
+        }
+        onDelivery(user, now, payload, -1, sender);
+    }
+
+    /** The user index in one of this run's nicknames, or -1. */
+    private int senderIndex(String nickname) {
+        if (nickname == null || !nickname.startsWith(this.nicknamePrefix)) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(nickname, this.nicknamePrefix.length(), nickname.length(), 10);
+        }
+        catch (NumberFormatException ex) {
+            return -1;
+        }
+    }
+
+    /**
+     * One of the bench's messages reached a user: its latency and its place in the user's ledger.
+     * Out of order is by the server's message id when there is one ({@code id >= 0}, STOMP), else by
+     * sender; by sender is counted apart in both, to compare the two.
+     *
+     * @param sender the sender's user index, or -1 if unknown
+     */
+    private void onDelivery(User user, long now, Payload payload, long id, int sender) {
         if (user.slow) {
             // not expected, not timed: counted only to show what reached a slow reader
             this.slowDeliveries.increment();
@@ -711,9 +788,19 @@ final class Bench {
         long latency = now - payload.sendNanos();
         this.deliveries.increment();
         this.liveLatency.recordValue(Math.max(0, latency) / 1000);
-        DeliveryLedger.Outcome outcome = user.ledger.record(payload.roomSeq(), id);
+        DeliveryLedger.Outcome outcome;
+        boolean outOfSenderOrder;
+        if (id >= 0) {
+            outcome = user.ledger.record(payload.roomSeq(), id);
+            outOfSenderOrder = outcome != DeliveryLedger.Outcome.DUPLICATE && sender >= 0
+                    && user.ledger.outOfSenderOrder(sender, payload.roomSeq());
+        }
+        else {
+            outcome = user.ledger.recordBySender(payload.roomSeq(), sender);
+            outOfSenderOrder = outcome == DeliveryLedger.Outcome.OUT_OF_ORDER;
+        }
         if (payload.measured()) {
-            this.steps.get(payload.step()).delivered(outcome, latency);
+            this.steps.get(payload.step()).delivered(outcome, latency, outOfSenderOrder);
         }
         else if (outcome == DeliveryLedger.Outcome.DUPLICATE) {
             this.warmupDuplicates.increment();
@@ -821,7 +908,7 @@ final class Bench {
                             (delivered - this.lastDeliveries) / seconds,
                             (this.interval.getTotalCount() == 0) ? "-"
                                     : LatencySummary.fmt(this.interval.getValueAtPercentile(99) / 1000.0)));
-                    line.append(String.format(Locale.ROOT, "  backlog %d", StompConnection.QUEUED.get()));
+                    line.append(String.format(Locale.ROOT, "  backlog %d", ChatConnection.QUEUED.get()));
                 }
                 if (Bench.this.ready.get() > 0) {
                     line.append(String.format(Locale.ROOT, "  open %d", openConnections()));
@@ -958,12 +1045,19 @@ final class Bench {
 
     private void printHeader() {
         this.out.printf("Parley bench, run %s: %s%n", this.runId, describeWorkload());
-        this.out.printf("REMINDER: run the server with %s (the default 5 msg/s per nickname throttles any load test)%n",
-                SERVER_FLAGS);
+        if (!this.options.socketIo()) {
+            this.out.printf("REMINDER: run the server with %s (the default 5 msg/s per nickname throttles any load test)%n",
+                    SERVER_FLAGS);
+        }
         this.out.flush();
     }
 
     String describeWorkload() {
+        String workload = describeLoad();
+        return this.options.socketIo() ? "Socket.IO reference, " + workload : workload;
+    }
+
+    private String describeLoad() {
         Options o = this.options;
         if (o.idle) {
             return String.format(Locale.ROOT, "idle, %d connections, %d rooms, held %s", o.connections, o.rooms,
@@ -999,7 +1093,7 @@ final class Bench {
     // ------------------------------------------------------------------ virtual user
 
     /** One virtual user: a nickname, one connection, one room. */
-    private final class User implements StompConnection.Handler {
+    private final class User implements StompConnection.Handler, SocketIoConnection.Handler {
 
         final int index;
 
@@ -1022,7 +1116,7 @@ final class Bench {
 
         volatile String token;
 
-        volatile StompConnection connection;
+        volatile ChatConnection connection;
 
         volatile boolean ready;
 
@@ -1035,6 +1129,11 @@ final class Bench {
 
         private final String sendPrefix;
 
+        /** Socket.IO: the room's name and the message's sender field, as JSON. */
+        private final String quotedRoom;
+
+        private final String senderField;
+
         User(int index, String nickname, int room, boolean sender, boolean slow) {
             this.index = index;
             this.nickname = nickname;
@@ -1043,9 +1142,54 @@ final class Bench {
             this.slow = slow;
             this.roomName = "bench-" + Bench.this.runId + "-" + room;
             this.sendPrefix = "SEND\ndestination:/app/room." + this.roomName + ".send\ncontent-type:application/json\n";
+            this.quotedRoom = Json.quote(this.roomName);
+            this.senderField = "{\"sender\":" + Json.quote(nickname) + ",\"text\":";
         }
 
         CompletableFuture<Void> setUp() {
+            return Bench.this.options.socketIo() ? setUpSocketIo() : setUpStomp();
+        }
+
+        /**
+         * Engine.IO's open packet, Socket.IO's connect to {@code /} (the connect time ends with the
+         * server's answer, as STOMP's ends with CONNECTED), then the join, acknowledged by the
+         * server as STOMP's join is by its RECEIPT. The room needs no subscription: joining it is
+         * subscribing.
+         */
+        private CompletableFuture<Void> setUpSocketIo() {
+            long start = System.nanoTime();
+            Duration timeout = Bench.this.options.timeout;
+            return SocketIoConnection.open(Bench.this.client, Bench.this.options.url, timeout, this, this.slow)
+                    .thenCompose(connection -> {
+                        this.connection = connection;
+                        // the open packet arrives on its own: onPacket answers it with the connect
+                        return this.connected;
+                    })
+                    .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .thenCompose(ignored -> {
+                        connectedAfter(start);
+                        return request(SocketIoCodec.event(JOIN_ACK, JOIN_EVENT, this.quotedRoom), "ack" + JOIN_ACK)
+                                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    })
+                    .thenRun(this::setUpDone);
+        }
+
+        private void connectedAfter(long startNanos) {
+            long micros = (System.nanoTime() - startNanos) / 1000;
+            synchronized (Bench.this.connectMicros) {
+                Bench.this.connectMicros.recordValue(micros);
+            }
+        }
+
+        private void setUpDone() {
+            if (this.slow) {
+                this.connection.stopReading();
+            }
+            this.ready = true;
+            Bench.this.ready.incrementAndGet();
+        }
+
+        private CompletableFuture<Void> setUpStomp() {
             long start = System.nanoTime();
             Duration timeout = Bench.this.options.timeout;
             return StompConnection.open(Bench.this.client, Bench.this.options.url, timeout, this, this.slow)
@@ -1062,10 +1206,7 @@ final class Bench {
                     })
                     .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                     .thenCompose(ignored -> {
-                        long micros = (System.nanoTime() - start) / 1000;
-                        synchronized (Bench.this.connectMicros) {
-                            Bench.this.connectMicros.recordValue(micros);
-                        }
+                        connectedAfter(start);
                         List<CompletableFuture<Void>> awaited = new ArrayList<>();
                         awaited.add(request(StompFrame.builder("SUBSCRIBE")
                                 .header("id", TOPIC_SUBSCRIPTION)
@@ -1082,26 +1223,30 @@ final class Bench {
                         return CompletableFuture.allOf(awaited.toArray(CompletableFuture[]::new))
                                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
                     })
-                    .thenRun(() -> {
-                        if (this.slow) {
-                            this.connection.stopReading();
-                        }
-                        this.ready = true;
-                        Bench.this.ready.incrementAndGet();
-                    });
+                    .thenRun(this::setUpDone);
         }
 
         /** Sends a frame with a receipt header; completes on the RECEIPT. */
         private CompletableFuture<Void> request(StompFrame.Builder frame, String receipt) {
+            return request(StompCodec.encode(frame.header("receipt", receipt).build()), receipt);
+        }
+
+        /** Sends a message; completes when the answer registered under {@code key} arrives. */
+        private CompletableFuture<Void> request(String message, String key) {
             CompletableFuture<Void> answered = new CompletableFuture<>();
-            this.receipts.put(receipt, answered);
-            if (!this.connection.send(frame.header("receipt", receipt).build())) {
+            this.receipts.put(key, answered);
+            if (!this.connection.send(message)) {
                 answered.completeExceptionally(new IllegalStateException("connection closed"));
             }
             return answered;
         }
 
-        String sendFrame(String text, String clientId) {
+        /** A chat message with this text, encoded for the protocol (the client id: STOMP only). */
+        String message(String text, String clientId) {
+            if (Bench.this.options.socketIo()) {
+                return SocketIoCodec.event(SocketIoCodec.NONE, CHAT_MESSAGE_EVENT, this.quotedRoom,
+                        this.senderField + Json.quote(text) + "}");
+            }
             String body = "{\"text\":" + Json.quote(text) + ",\"clientId\":\"" + clientId + "\"}";
             return this.sendPrefix + "content-length:" + StompCodec.utf8Length(body) + "\n\n" + body + "\0";
         }
@@ -1137,7 +1282,42 @@ final class Bench {
         }
 
         @Override
+        public void onPacket(SocketIoConnection connection, SocketIoCodec.Packet packet) {
+            if (packet.engineType() == SocketIoCodec.OPEN) {
+                connection.send(SocketIoCodec.connect());
+                return;
+            }
+            if (packet.engineType() != SocketIoCodec.MESSAGE) {
+                // pong, noop: nothing to do
+                return;
+            }
+            switch (packet.type()) {
+                case SocketIoCodec.EVENT -> onSocketIoEvent(this, packet);
+                case SocketIoCodec.CONNECT -> this.connected.complete(null);
+                case SocketIoCodec.ACK -> {
+                    CompletableFuture<Void> answered = this.receipts.remove("ack" + packet.ackId());
+                    if (answered != null) {
+                        answered.complete(null);
+                    }
+                }
+                case SocketIoCodec.CONNECT_ERROR -> fail(new IllegalStateException("connect error " + packet.data()));
+                default -> {
+                    // nothing else is expected
+                }
+            }
+        }
+
+        @Override
+        public void onClosed(SocketIoConnection connection, String reason) {
+            closed(reason);
+        }
+
+        @Override
         public void onClosed(StompConnection connection, String reason) {
+            closed(reason);
+        }
+
+        private void closed(String reason) {
             if (this.ready && !this.closing) {
                 if (this.slow) {
                     // expected: the server cuts off those who do not read

@@ -4,9 +4,12 @@ import java.util.BitSet;
 
 /**
  * What one subscriber has received from its room: which of the bench's messages (by room
- * sequence) and the highest message {@code id}. A delivery of a message already seen is a
- * duplicate; a delivery whose {@code id} is lower than one already received is out of order.
- * Used by one thread at a time (the connection's listener).
+ * sequence), the highest message {@code id}, and per sender the highest room sequence. A delivery
+ * of a message already seen is a duplicate. Out of order is one of two things: by id (STOMP: the
+ * server numbers messages, a delivery whose {@code id} is lower than one already received is out
+ * of order), or by sender (both protocols: a delivery that arrives after a later message of the
+ * same sender; the bench's room sequence numbers each sender's messages in the order it sent
+ * them, so no server id is needed). Used by one thread at a time (the connection's listener).
  */
 public final class DeliveryLedger {
 
@@ -23,6 +26,9 @@ public final class DeliveryLedger {
 
     private long highestId = Long.MIN_VALUE;
 
+    /** Per sender (its user index): 1 + the highest room sequence received from it, 0 for none. */
+    private int[] senderHighest = new int[0];
+
     public Outcome record(int roomSeq, long id) {
         if (this.seen.get(roomSeq)) {
             return Outcome.DUPLICATE;
@@ -33,6 +39,30 @@ public final class DeliveryLedger {
         }
         this.highestId = id;
         return Outcome.FIRST;
+    }
+
+    /** Out of order by sender: for a protocol without message ids (Socket.IO). */
+    public Outcome recordBySender(int roomSeq, int sender) {
+        if (this.seen.get(roomSeq)) {
+            return Outcome.DUPLICATE;
+        }
+        this.seen.set(roomSeq);
+        return outOfSenderOrder(sender, roomSeq) ? Outcome.OUT_OF_ORDER : Outcome.FIRST;
+    }
+
+    /**
+     * Records a first delivery (not a duplicate) in its sender's order: whether a later message of
+     * the same sender arrived before it.
+     */
+    public boolean outOfSenderOrder(int sender, int roomSeq) {
+        if (sender >= this.senderHighest.length) {
+            this.senderHighest = java.util.Arrays.copyOf(this.senderHighest, Math.max(sender + 1, 4));
+        }
+        if (roomSeq + 1 < this.senderHighest[sender]) {
+            return true;
+        }
+        this.senderHighest[sender] = roomSeq + 1;
+        return false;
     }
 
     public long highestId() {

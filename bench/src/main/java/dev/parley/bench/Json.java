@@ -1,12 +1,14 @@
 package dev.parley.bench;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Just enough JSON for the bench: reading the top-level fields of an object (strings unescaped,
- * numbers, booleans and null as their text, nested objects and arrays as their raw text) and
- * quoting strings for writing.
+ * Just enough JSON for the bench: reading the top-level fields of an object or the elements of an
+ * array (strings unescaped, numbers, booleans and null as their text, nested objects and arrays as
+ * their raw text) and quoting strings for writing.
  */
 public final class Json {
 
@@ -25,6 +27,14 @@ public final class Json {
      */
     public static String[] select(String json, String... names) {
         return new Reader(json).select(names);
+    }
+
+    /**
+     * The elements of a JSON array, as {@link #fields(String)} reads values (a Socket.IO event is
+     * an array: its name, then its arguments).
+     */
+    public static List<String> elements(String json) {
+        return new Reader(json).array();
     }
 
     public static String quote(String value) {
@@ -97,6 +107,29 @@ public final class Json {
                 }
                 if (c != ',') {
                     throw error("',' or '}' expected");
+                }
+            }
+        }
+
+        List<String> array() {
+            skipSpace();
+            expect('[');
+            List<String> values = new ArrayList<>();
+            skipSpace();
+            if (peek() == ']') {
+                this.pos++;
+                return values;
+            }
+            while (true) {
+                skipSpace();
+                values.add(value());
+                skipSpace();
+                char c = next();
+                if (c == ']') {
+                    return values;
+                }
+                if (c != ',') {
+                    throw error("',' or ']' expected");
                 }
             }
         }

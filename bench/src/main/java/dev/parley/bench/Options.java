@@ -5,10 +5,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The command line. */
 public final class Options {
+
+    /** The wire protocol: Parley's STOMP, or Socket.IO for the reference the goals are set against. */
+    enum Protocol {
+        STOMP, SOCKETIO
+    }
+
+    static final URI STOMP_URL = URI.create("ws://127.0.0.1:8080/ws/websocket");
+
+    static final URI SOCKETIO_URL = URI.create("ws://127.0.0.1:3000/socket.io/?EIO=4&transport=websocket");
 
     static final String USAGE = """
             usage: java -jar parley-bench.jar [options]
@@ -17,9 +27,14 @@ public final class Options {
             (the default limit of 5 msg/s per nickname would throttle the load).
 
             target
-              --url URL              STOMP over plain WebSocket (default ws://127.0.0.1:8080/ws/websocket)
+              --protocol P           stomp (Parley, default) or socketio (the reference: Socket.IO 4's chat
+                                     tutorial server, bench/socketio; Engine.IO 4 over WebSocket, no nickname
+                                     claim; out of order is by sender, as there is no server message id)
+              --url URL              STOMP over plain WebSocket (default ws://127.0.0.1:8080/ws/websocket;
+                                     socketio: ws://127.0.0.1:3000/socket.io/?EIO=4&transport=websocket)
               --http URL             REST base for nickname claims (default: derived from --url)
-              --server-pid PID       the server's process: report its CPU and RSS (and heap, with --idle)
+              --server-pid PID       the server's process: report its CPU and RSS (and heap, with --idle; a
+                                     JVM's only, by jcmd: for node RSS only)
             load
               --connections N        virtual users, one connection each (default 500)
               --rooms N              rooms; users are spread round-robin (default 10)
@@ -55,7 +70,10 @@ public final class Options {
             durations: 30s, 500ms, 2m, or plain seconds
             """;
 
-    URI url = URI.create("ws://127.0.0.1:8080/ws/websocket");
+    Protocol protocol = Protocol.STOMP;
+
+    /** The default depends on the protocol: set by {@link #validate()} when not given. */
+    URI url;
 
     URI http;
 
@@ -166,6 +184,7 @@ public final class Options {
 
     private void set(String name, String value) {
         switch (name) {
+            case "--protocol" -> this.protocol = protocol(value);
             case "--url" -> this.url = URI.create(value);
             case "--http" -> this.http = URI.create(value.endsWith("/") ? value.substring(0, value.length() - 1) : value);
             case "--server-pid" -> this.serverPid = Long.parseLong(value);
@@ -194,6 +213,9 @@ public final class Options {
     }
 
     private void validate() {
+        if (this.url == null) {
+            this.url = (this.protocol == Protocol.SOCKETIO) ? SOCKETIO_URL : STOMP_URL;
+        }
         if (this.help) {
             return;
         }
@@ -219,6 +241,18 @@ public final class Options {
         if (this.http == null) {
             this.http = httpBase(this.url);
         }
+    }
+
+    boolean socketIo() {
+        return this.protocol == Protocol.SOCKETIO;
+    }
+
+    private static Protocol protocol(String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "stomp" -> Protocol.STOMP;
+            case "socketio", "socket.io" -> Protocol.SOCKETIO;
+            default -> throw new IllegalArgumentException("--protocol must be stomp or socketio");
+        };
     }
 
     double sweepStart() {

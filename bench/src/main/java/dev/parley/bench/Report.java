@@ -11,16 +11,23 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The human table (stdout) and the JSON file of a run. */
+/**
+ * The human table (stdout) and the JSON file of a run. With {@code --protocol socketio} the lines
+ * that depend on the protocol say what was measured instead (no claim, no heap, out of order by
+ * sender); the STOMP report is unchanged.
+ */
 final class Report {
 
     private final Bench bench;
 
     private final Options options;
 
+    private final boolean socketIo;
+
     Report(Bench bench) {
         this.bench = bench;
         this.options = bench.options();
+        this.socketIo = this.options.socketIo();
     }
 
     void print(PrintStream out) {
@@ -31,11 +38,13 @@ final class Report {
         out.printf("server         %s%n", (this.options.serverPid != null)
                 ? "pid " + this.options.serverPid + (Probes.alive(this.options.serverPid) ? "" : " (gone at the end!)")
                 : "no --server-pid: no server CPU or memory figures");
-        out.printf("set-up         %d of %d connections made, %d failed, in %.1f s (claim, connect, subscribe, join)%n",
-                this.bench.readyCount(), this.options.connections, this.bench.setupFailedCount(), this.bench.setupSeconds());
+        out.printf("set-up         %d of %d connections made, %d failed, in %.1f s (%s)%n",
+                this.bench.readyCount(), this.options.connections, this.bench.setupFailedCount(), this.bench.setupSeconds(),
+                this.socketIo ? "connect, join" : "claim, connect, subscribe, join");
         LatencySummary connect = this.bench.connectTimes();
         if (connect.count() > 0) {
-            out.printf("connect time   %s  (WebSocket handshake to CONNECTED)%n", connect.row());
+            out.printf("connect time   %s  (%s)%n", connect.row(), this.socketIo
+                    ? "WebSocket handshake to the Socket.IO connect answer, 40" : "WebSocket handshake to CONNECTED");
         }
         this.bench.setupFailures().forEach((reason, count) -> out.printf("  failed %5d x %s%n", count, reason));
         if (this.bench.idleResult() != null) {
@@ -53,8 +62,8 @@ final class Report {
         if (this.bench.slowResult() != null) {
             printSlowReaders(out, this.bench.slowResult());
         }
-        out.printf("events         %d JOIN/LEAVE/TYPING events ignored, %d other messages ignored%n", this.bench.events(),
-                this.bench.foreign());
+        out.printf("events         %d %s ignored, %d other messages ignored%n", this.bench.events(),
+                this.socketIo ? "events other than chat message" : "JOIN/LEAVE/TYPING events", this.bench.foreign());
         if (this.bench.warmupDuplicates() > 0) {
             out.printf("warm-up        %d duplicated deliveries during warm-up (not in the statistics)%n",
                     this.bench.warmupDuplicates());
@@ -96,8 +105,9 @@ final class Report {
                 LatencySummary.fmt(r.lag().p99()), LatencySummary.fmt(r.lag().max()));
         out.printf("deliveries     expected %d  received %d  LOST %d  DUPLICATED %d  (late, after the drain: %d)%n",
                 r.expected(), r.received(), r.lost(), r.duplicated(), r.late());
-        out.printf("out of order   %d (%.3f %% of received; by message id, per subscriber and room)%n", r.outOfOrder(),
-                r.outOfOrderPercent());
+        out.printf("out of order   %d (%.3f %% of received; %s)%n", r.outOfOrder(), r.outOfOrderPercent(), this.socketIo
+                ? "by sender: after a later message of the same sender, per subscriber; Socket.IO has no message id"
+                : "by message id, per subscriber and room");
         out.printf("throughput     %.0f deliveries/s%n", r.deliveriesPerSecond());
         out.printf("latency        %s  (send to delivery)%n", r.latency().row());
         out.printf("generator      %.2f cores%n", r.generatorCpuCores());
@@ -137,11 +147,17 @@ final class Report {
         if (idle.containsKey("serverRssAfterBytes")) {
             out.printf("server RSS     %s before connecting, %s connected, %s at the end%n", mb((Long) idle.get("serverRssBeforeBytes")),
                     mb((Long) idle.get("serverRssAfterBytes")), mb((Long) idle.get("serverRssAtEndBytes")));
-            out.printf("server heap    %s used before connecting, %s connected (each after jcmd GC.run)%n",
-                    mb((Long) idle.get("serverHeapUsedBeforeBytes")), mb((Long) idle.get("serverHeapUsedAfterBytes")));
             Object heap = idle.get("serverHeapPerConnectionBytes");
             Object rss = idle.get("serverRssPerConnectionBytes");
-            out.printf("per connection %s heap after GC, %s RSS%n", kb(heap), kb(rss));
+            if (idle.containsKey("serverHeapUsedAfterBytes")) {
+                out.printf("server heap    %s used before connecting, %s connected (each after jcmd GC.run)%n",
+                        mb((Long) idle.get("serverHeapUsedBeforeBytes")), mb((Long) idle.get("serverHeapUsedAfterBytes")));
+                out.printf("per connection %s heap after GC, %s RSS%n", kb(heap), kb(rss));
+            }
+            else {
+                out.printf("server heap    not measured: heap after GC is a JVM's, by jcmd; for node RSS only%n");
+                out.printf("per connection %s RSS (connected minus before connecting, no GC forced)%n", kb(rss));
+            }
             out.printf("server CPU     %.3f cores while idle%n", (Double) idle.get("serverCpuCoresWhileIdle"));
         }
         out.printf("generator RSS  %s%n", mb((Long) idle.get("generatorRssBytes")));
@@ -172,7 +188,12 @@ final class Report {
         reasons.forEach((reason, count) -> out.printf("  %5d x %s%n", count, reason));
         out.printf("  deliveries   %s messages reached slow readers (%s of them after reading again)%n",
                 slow.get("deliveriesToSlowReaders"), slow.get("deliveriesToSlowReadersAfterResuming"));
-        if (slow.get("serverRssMaxBytes") != null) {
+        if (slow.get("serverRssMaxBytes") != null && this.socketIo) {
+            out.printf("server memory  RSS max %s (at %+.1f s, sampled each second), %s at the end; no heap figure (node: "
+                    + "RSS only)%n", mb((Long) slow.get("serverRssMaxBytes")), (Double) slow.get("serverRssMaxSeconds"),
+                    mb((Long) slow.get("serverRssAtEndBytes")));
+        }
+        else if (slow.get("serverRssMaxBytes") != null) {
             out.printf("server memory  RSS max %s (at %+.1f s, sampled each second), %s at the end; heap used %s after GC "
                     + "at the end (before reading again)%n", mb((Long) slow.get("serverRssMaxBytes")),
                     (Double) slow.get("serverRssMaxSeconds"), mb((Long) slow.get("serverRssAtEndBytes")),
@@ -194,7 +215,9 @@ final class Report {
         json.put("runId", this.bench.runId());
         json.put("finishedAt", Instant.now().toString());
         json.put("workload", this.bench.describeWorkload());
-        json.put("serverMustRunWith", Bench.SERVER_FLAGS);
+        json.put("protocol", this.socketIo ? "socketio" : "stomp");
+        json.put("outOfOrderBy", this.socketIo ? "sender" : "message id");
+        json.put("serverMustRunWith", this.socketIo ? "bench/socketio/run-server.sh" : Bench.SERVER_FLAGS);
         json.put("options", this.options.given);
         Map<String, Object> machine = new LinkedHashMap<>();
         machine.put("cpus", Runtime.getRuntime().availableProcessors());

@@ -31,6 +31,8 @@ public final class Step {
 
     private final LongAdder outOfOrder = new LongAdder();
 
+    private final LongAdder outOfOrderBySender = new LongAdder();
+
     private final LongAdder late = new LongAdder();
 
     private final Recorder latencyMicros = new Recorder(3_600_000_000L, 3);
@@ -78,6 +80,17 @@ public final class Step {
 
     /** A measured message reached a subscriber. */
     public void delivered(DeliveryLedger.Outcome outcome, long latencyNanos) {
+        delivered(outcome, latencyNanos, false);
+    }
+
+    /**
+     * A measured message reached a subscriber.
+     *
+     * @param outOfSenderOrder it arrived after a later message of the same sender
+     * ({@link DeliveryLedger#outOfSenderOrder(int, int)}); counted apart from {@code outcome}'s
+     * out of order, which may be by id
+     */
+    public void delivered(DeliveryLedger.Outcome outcome, long latencyNanos, boolean outOfSenderOrder) {
         if (this.closed) {
             this.late.increment();
             return;
@@ -93,6 +106,9 @@ public final class Step {
                 this.received.increment();
                 this.latencyMicros.recordValue(Math.max(0, latencyNanos) / 1000);
             }
+        }
+        if (outOfSenderOrder && outcome != DeliveryLedger.Outcome.DUPLICATE) {
+            this.outOfOrderBySender.increment();
         }
     }
 
@@ -119,6 +135,10 @@ public final class Step {
 
     public long outOfOrderCount() {
         return this.outOfOrder.sum();
+    }
+
+    public long outOfOrderBySenderCount() {
+        return this.outOfOrderBySender.sum();
     }
 
     public long lateCount() {

@@ -4,12 +4,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The frozen results of one step. */
+/**
+ * The frozen results of one step. {@code outOfOrder} is by the protocol's order (STOMP: the
+ * server's message id; Socket.IO, which has none: by sender), {@code outOfOrderBySender} by
+ * sender in both, the figure to compare across protocols.
+ */
 record StepResult(int step, double targetRate, double measuredSeconds, long sent, long sendErrors, long expected,
-        long received, long lost, long duplicated, long outOfOrder, long late, LatencySummary latency,
-        LatencySummary lag, double lagAtEndMs, double generatorCpuCores, double serverCpuCores, long serverRssBytes,
-        double machineBusyCores, int connectionsOpen, int connectionsDropped, long serverErrorReplies,
-        List<String> warnings) {
+        long received, long lost, long duplicated, long outOfOrder, long outOfOrderBySender, long late,
+        LatencySummary latency, LatencySummary lag, double lagAtEndMs, double generatorCpuCores, double serverCpuCores,
+        long serverRssBytes, double machineBusyCores, int connectionsOpen, int connectionsDropped,
+        long serverErrorReplies, List<String> warnings) {
 
     double sentPerSecond() {
         return this.sent / this.measuredSeconds;
@@ -58,6 +62,7 @@ record StepResult(int step, double targetRate, double measuredSeconds, long sent
         json.put("deliveriesDuplicated", this.duplicated);
         json.put("deliveriesOutOfOrder", this.outOfOrder);
         json.put("outOfOrderPercent", outOfOrderPercent());
+        json.put("deliveriesOutOfOrderBySender", this.outOfOrderBySender);
         json.put("deliveriesLate", this.late);
         json.put("deliveriesPerSecond", deliveriesPerSecond());
         json.put("latency", this.latency.toJson());

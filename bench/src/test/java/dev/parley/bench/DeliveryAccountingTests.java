@@ -27,6 +27,46 @@ class DeliveryAccountingTests {
     }
 
     @Test
+    void withoutMessageIdsOutOfOrderIsBySender() {
+        // senders 1 and 2 share a room: room sequences 0, 2, 4 are sender 1's, 1, 3, 5 sender 2's
+        DeliveryLedger ledger = new DeliveryLedger();
+        assertEquals(DeliveryLedger.Outcome.FIRST, ledger.recordBySender(1, 2));
+        // another sender's earlier message after it: not out of order (the server may take either first)
+        assertEquals(DeliveryLedger.Outcome.FIRST, ledger.recordBySender(0, 1));
+        assertEquals(DeliveryLedger.Outcome.FIRST, ledger.recordBySender(4, 1));
+        // sender 1's message 2 after its message 4
+        assertEquals(DeliveryLedger.Outcome.OUT_OF_ORDER, ledger.recordBySender(2, 1));
+        assertEquals(DeliveryLedger.Outcome.DUPLICATE, ledger.recordBySender(2, 1));
+        assertEquals(DeliveryLedger.Outcome.FIRST, ledger.recordBySender(5, 2));
+        assertEquals(DeliveryLedger.Outcome.OUT_OF_ORDER, ledger.recordBySender(3, 2));
+        // a gap is not out of order, and a sender index past the first ones grows the table
+        assertEquals(DeliveryLedger.Outcome.FIRST, ledger.recordBySender(40, 17));
+        assertEquals(DeliveryLedger.Outcome.FIRST, ledger.recordBySender(41, 17));
+    }
+
+    @Test
+    void stompCountsBothOrdersApart() {
+        // the server numbered sender 0's messages 1 and 0 against the order they were sent: out of order by
+        // id only when the ids go back, by sender only when the room sequences of one sender do
+        Step step = new Step(0, 10);
+        DeliveryLedger ledger = new DeliveryLedger();
+        DeliveryLedger.Outcome first = ledger.record(0, 11);
+        step.delivered(first, 1000, ledger.outOfSenderOrder(0, 0));
+        DeliveryLedger.Outcome second = ledger.record(2, 10);
+        step.delivered(second, 1000, ledger.outOfSenderOrder(0, 2));
+        DeliveryLedger.Outcome third = ledger.record(1, 12);
+        step.delivered(third, 1000, ledger.outOfSenderOrder(0, 1));
+        assertEquals(DeliveryLedger.Outcome.OUT_OF_ORDER, second);
+        assertEquals(DeliveryLedger.Outcome.FIRST, third);
+        assertEquals(1, step.outOfOrderCount());
+        assertEquals(1, step.outOfOrderBySenderCount());
+        // a duplicate is neither
+        step.delivered(ledger.record(1, 12), 1000, true);
+        assertEquals(1, step.outOfOrderBySenderCount());
+        assertEquals(1, step.duplicateCount());
+    }
+
+    @Test
     void countsLostDuplicatedAndOutOfOrderDeliveries() {
         Random random = new Random(1);
         int rooms = 3;

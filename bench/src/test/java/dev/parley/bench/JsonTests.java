@@ -46,6 +46,17 @@ class JsonTests {
     }
 
     @Test
+    void readsTheElementsOfAnArray() {
+        assertEquals(java.util.List.of("chat message", "{\"text\":\"]\"}", "12", "true", "[1,[2]]"),
+                Json.elements(" [\"chat message\", {\"text\":\"]\"} ,12,true,[1,[2]]] "));
+        assertEquals(java.util.List.of(), Json.elements("[ ]"));
+        assertEquals("a\"b\n", Json.elements("[\"a\\\"b\\n\"]").get(0));
+        assertThrows(Json.JsonException.class, () -> Json.elements("{\"a\":1}"));
+        assertThrows(Json.JsonException.class, () -> Json.elements("[1 2]"));
+        assertThrows(Json.JsonException.class, () -> Json.elements("[1,"));
+    }
+
+    @Test
     void refusesBrokenJson() {
         assertThrows(Json.JsonException.class, () -> Json.fields("{\"a\":1"));
         assertThrows(Json.JsonException.class, () -> Json.fields("[1]"));

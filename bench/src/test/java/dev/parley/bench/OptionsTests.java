@@ -54,6 +54,19 @@ class OptionsTests {
     }
 
     @Test
+    void theProtocolChoosesTheDefaultUrl() {
+        Options stomp = Options.parse();
+        assertEquals(Options.Protocol.STOMP, stomp.protocol);
+        assertEquals(URI.create("ws://127.0.0.1:8080/ws/websocket"), stomp.url);
+        Options socketIo = Options.parse("--protocol", "socketio");
+        assertTrue(socketIo.socketIo());
+        assertEquals(URI.create("ws://127.0.0.1:3000/socket.io/?EIO=4&transport=websocket"), socketIo.url);
+        Options given = Options.parse("--protocol=socketio", "--url", "ws://h:3001/socket.io/?EIO=4&transport=websocket");
+        assertEquals(3001, given.url.getPort());
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("--protocol", "mqtt"));
+    }
+
+    @Test
     void refusesNonsense() {
         assertThrows(IllegalArgumentException.class, () -> Options.parse("--connections", "5", "--senders", "6"));
         assertThrows(IllegalArgumentException.class, () -> Options.parse("--rate", "0"));
