@@ -6,21 +6,41 @@
 # Results (stdout tables and JSON) go to bench/target/baseline/, or to $BENCH_OUT. Needs the service's jar
 # (mvn package) and the bench's (cd bench && mvn package). Measure on a quiet machine: the
 # generator and the server share it, and every report says how busy it was.
+#
+# SERVER=socketio runs the same workloads against the reference instead, the Socket.IO 4 chat
+# tutorial's server (bench/socketio/run-server.sh, node, default options) with --protocol socketio;
+# results in bench/target/baseline-socketio/, default port 3000. There: no heap figures (node: RSS
+# only, jcmd is for a JVM), idle4g is idle (node has no -Xmx to raise; skipped), and overload runs
+# but measures something else: Socket.IO never cuts off a client that stops reading, except by
+# its ping timeout (25 s + 20 s), and keeps what it cannot write in memory.
 set -euo pipefail
 
-port="${1:-8450}"
+server_kind="${SERVER:-parley}"
+case "$server_kind" in
+    parley) default_port=8450 ;;
+    socketio) default_port=3000 ;;
+    *) echo "SERVER must be parley or socketio" >&2; exit 2 ;;
+esac
+port="${1:-$default_port}"
 shift || true
 workloads=("$@")
 if [[ ${#workloads[@]} -eq 0 ]]; then
     workloads=(fanout bigroom sweep burst idle)
 fi
 here="$(cd "$(dirname "$0")" && pwd)"
-out="${BENCH_OUT:-$here/target/baseline}"
+if [[ "$server_kind" == socketio ]]; then
+    out="${BENCH_OUT:-$here/target/baseline-socketio}"
+    url="ws://127.0.0.1:$port/socket.io/?EIO=4&transport=websocket"
+    protocol=(--protocol socketio)
+else
+    out="${BENCH_OUT:-$here/target/baseline}"
+    url="ws://127.0.0.1:$port/ws/websocket"
+    protocol=()
+fi
 mkdir -p "$out"
 jar="$here/target/parley-bench.jar"
 [[ -f "$jar" ]] || (cd "$here" && mvn -q -B package)
 
-url="ws://127.0.0.1:$port/ws/websocket"
 # The JIT compiles for about 40 s after the server starts on this 2-core machine: a shorter
 # warm-up measures the compiler more than the server (WARMUP=10s gives the first runs' protocol).
 warmup="${WARMUP:-60s}"
@@ -35,19 +55,33 @@ stop_server() {
 }
 trap stop_server EXIT
 
+# start_server WORKLOAD [SERVER ARGS...]: Parley's jar (run-server.sh; JAVA_OPTS as set), or the
+# Socket.IO reference (the arguments are Parley's and do not apply to it)
+start_server() {
+    local name="$1"
+    shift
+    if [[ "$server_kind" == socketio ]]; then
+        server_pid="$(SOCKETIO_LOG="$out/$name.server.log" "$here/socketio/run-server.sh" "$port")"
+    else
+        server_pid="$(PARLEY_LOG="$out/$name.server.log" "$here/run-server.sh" "$port" "$@")"
+    fi
+}
+
 run() {
     local name="$1"
     shift
-    echo "=== $name: java -jar bench/target/parley-bench.jar --url $url $* --server-pid PID" | tee -a "$out/$name.txt"
+    echo "=== $name: java -jar bench/target/parley-bench.jar ${protocol[*]+${protocol[*]} }--url $url $* --server-pid PID" \
+        | tee -a "$out/$name.txt"
     uptime | tee -a "$out/$name.txt"
-    java ${BENCH_JAVA_OPTS:-} -jar "$jar" --url "$url" "$@" --server-pid "$server_pid" --json "$out/$name.json" \
+    java ${BENCH_JAVA_OPTS:-} -jar "$jar" ${protocol[@]+"${protocol[@]}"} --url "$url" "$@" --server-pid "$server_pid" \
+        --json "$out/$name.json" \
         2> "$out/$name.progress" | tee -a "$out/$name.txt" || true
 }
 
 # The sweeps' steps are short: JIT-compile the server first with a minute of moderate load.
 prewarm() {
     echo "(prewarming the server for 60 s: 100 connections, 10 rooms, 400 msg/s, not measured)" | tee -a "$out/$1.txt"
-    java -jar "$jar" --url "$url" --connections 100 --rooms 10 --senders 10 --rate 400 --warmup 55s --duration 5s \
+    java -jar "$jar" ${protocol[@]+"${protocol[@]}"} --url "$url" --connections 100 --rooms 10 --senders 10 --rate 400 --warmup 55s --duration 5s \
         --quiet > /dev/null 2>&1 || true
 }
 
@@ -55,49 +89,52 @@ for workload in "${workloads[@]}"; do
     : > "$out/$workload.txt"
     case "$workload" in
         fanout)
-            server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
+            start_server "$workload"
             run fanout --connections 500 --rooms 10 --senders 20 --rate 200 --warmup "$warmup" --duration 30s
             ;;
         bigroom)
-            server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
+            start_server "$workload"
             run bigroom --connections 500 --rooms 1 --senders 5 --rate 50 --warmup "$warmup" --duration 30s
             ;;
         sweep)
-            server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
+            start_server "$workload"
             prewarm sweep
             run sweep --connections 500 --rooms 10 --senders 20 --sweep --sweep-start 200 --sweep-step 200 \
                 --sweep-max 5000 --warmup 5s --duration 10s --p99-bound 200ms
             ;;
         bigsweep)
             # the big room's sweep: every message to all 500 connections
-            server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
+            start_server "$workload"
             prewarm bigsweep
             run bigsweep --connections 500 --rooms 1 --senders 5 --sweep --sweep-start 50 --sweep-step 25 \
                 --sweep-max 500 --warmup 5s --duration 10s --p99-bound 200ms
             ;;
         overload)
             # 10 of 60 connections stop reading; 1.5 KB messages at 400/s fill their socket buffers
-            server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
+            start_server "$workload"
             run overload --connections 60 --rooms 2 --senders 4 --rate 400 --payload 1500 --slow-readers 10 \
                 --warmup 5s --duration 30s
             ;;
         burst)
-            server_pid="$(PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
+            start_server "$workload"
             run burst --connections 10 --rooms 1 --senders 1 --rate 1000 --warmup "$warmup" --duration 20s
             ;;
         idle)
             # 10,000 sockets on each side: raise the open-files limit as far as allowed
             ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-            server_pid="$(JAVA_OPTS="-Xmx512m" PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port")"
+            JAVA_OPTS="-Xmx512m" start_server "$workload"
             BENCH_JAVA_OPTS="-Xmx3g" run idle --idle --connections "${IDLE_CONNECTIONS:-10000}" --rooms 100 \
                 --duration 20s --settle 5s --connect-concurrency 32 --timeout 60s
             ;;
         idle4g)
             # the same with room for 10,000 connections: a 4 GB heap, and Tomcat's default
             # limit of 8,192 connections raised
+            if [[ "$server_kind" == socketio ]]; then
+                echo "idle4g: the same as idle for node (no heap limit to raise): skipped" | tee -a "$out/$workload.txt"
+                continue
+            fi
             ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-            server_pid="$(JAVA_OPTS="-Xmx4g" PARLEY_LOG="$out/$workload.server.log" "$here/run-server.sh" "$port" \
-                --server.tomcat.max-connections=20000)"
+            JAVA_OPTS="-Xmx4g" start_server "$workload" --server.tomcat.max-connections=20000
             BENCH_JAVA_OPTS="-Xmx3g" run idle4g --idle --connections "${IDLE_CONNECTIONS:-10000}" --rooms 100 \
                 --duration 20s --settle 5s --connect-concurrency 32 --timeout 60s
             ;;
