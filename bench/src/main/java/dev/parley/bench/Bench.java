@@ -460,8 +460,9 @@ final class Bench {
         }
         return new StepResult(index, rate, seconds, step.sentCount(), step.sendErrorCount(), step.expectedCount(),
                 step.receivedCount(), step.lostCount(), step.duplicateCount(), step.outOfOrderCount(),
-                step.outOfOrderBySenderCount(), step.lateCount(), latency, lag, lagAtEnd, genCores, serverCores, rss, machineCores, openConnections(),
-                (int) (this.dropped.get() - droppedBefore), this.errorReplyCount.sum() - errorsBefore, stepWarnings);
+                step.outOfOrderBySenderCount(), step.lateCount(), latency, lag, lagAtEnd, genCores, serverCores, rss,
+                machineCores, openConnections(), (int) (this.dropped.get() - droppedBefore),
+                this.errorReplyCount.sum() - errorsBefore, stepWarnings);
     }
 
     private record Sample(long nanos, long ownCpu, long serverCpu, long[] machine) {
