@@ -16,7 +16,8 @@ import org.springframework.util.MultiValueMap;
 /**
  * Spring's simple broker, with one change to how a {@code /topic} message reaches its
  * subscribers: its STOMP frame is encoded once ({@link SharedMessageFrame}) and queued straight
- * on each subscriber's connection ({@link ClientSessionDecorator}), on the publishing thread.
+ * on each subscriber's connection ({@link ClientSessionDecorator}), on the publishing thread, and
+ * the writes that this starts are handed to the writer threads together ({@link ClientWriters}).
  * <p>
  * Spring's broker builds a message with a copy of the headers for every subscriber and passes it
  * through the outbound channel, where the STOMP handler copies the headers again, encodes the
@@ -33,14 +34,19 @@ final class FanOutBroker extends SimpleBrokerMessageHandler {
 
     private final Map<String, ClientSessionDecorator> connections;
 
+    private final ClientWriters writers;
+
     private final AtomicLong messageIds = new AtomicLong();
 
     /**
      * @param configured Spring's broker as the registry configured it, whose settings and
      *        subscription registry this broker takes over
      * @param connections the open connections by session id
+     * @param writers the threads that write to the connections, which a message's writes are
+     *        handed to together
      */
-    FanOutBroker(SimpleBrokerMessageHandler configured, Map<String, ClientSessionDecorator> connections) {
+    FanOutBroker(SimpleBrokerMessageHandler configured, Map<String, ClientSessionDecorator> connections,
+            ClientWriters writers) {
         super(configured.getClientInboundChannel(), configured.getClientOutboundChannel(),
                 configured.getBrokerChannel(), configured.getDestinationPrefixes());
         setSubscriptionRegistry(configured.getSubscriptionRegistry());
@@ -50,6 +56,7 @@ final class FanOutBroker extends SimpleBrokerMessageHandler {
         setPreservePublishOrder(configured.isPreservePublishOrder());
         setPhase(configured.getPhase());
         this.connections = connections;
+        this.writers = writers;
     }
 
     /** A registry for {@link ClientSessionDecorator}s to be found by the broker. */
@@ -65,14 +72,16 @@ final class FanOutBroker extends SimpleBrokerMessageHandler {
             return;
         }
         MultiValueMap<String, String> subscriptions = getSubscriptionRegistry().findSubscriptions(message);
-        for (Map.Entry<String, List<String>> entry : subscriptions.entrySet()) {
-            ClientSessionDecorator connection = this.connections.get(entry.getKey());
-            if (connection != null) {
-                for (String subscriptionId : entry.getValue()) {
-                    connection.sendFrame(frame.forSubscription(subscriptionId));
+        this.writers.together(() -> {
+            for (Map.Entry<String, List<String>> entry : subscriptions.entrySet()) {
+                ClientSessionDecorator connection = this.connections.get(entry.getKey());
+                if (connection != null) {
+                    for (String subscriptionId : entry.getValue()) {
+                        connection.sendFrame(frame.forSubscription(subscriptionId));
+                    }
                 }
             }
-        }
+        });
     }
 
     /** The shared frame of a plain topic message, or {@code null} if Spring should deliver it. */

@@ -37,10 +37,13 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
 
     private final Map<String, ClientSessionDecorator> connections = FanOutBroker.newConnectionRegistry();
 
-    private final ChatProperties properties;
+    private final ClientWriters writers;
 
     StompBrokerConfiguration(ChatProperties properties) {
-        this.properties = properties;
+        // few threads, so that a broadcast wakes few; writes block only on slow clients, and for
+        // those the stall check adds threads
+        int writerThreads = properties.transport().writerThreadsOrDefault();
+        this.writers = new ClientWriters(writerThreads, Math.max(writerThreads, MAX_WRITER_THREADS));
     }
 
     @Bean
@@ -49,10 +52,7 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
             AbstractSubscribableChannel clientOutboundChannel) {
         ApplicationContext context = getApplicationContext();
         Supplier<TaskScheduler> scheduler = () -> context.getBean("messageBrokerTaskScheduler", TaskScheduler.class);
-        // few threads, so that a broadcast wakes few; writes block only on slow clients, and for
-        // those the stall check adds threads
-        int writerThreads = this.properties.transport().writerThreadsOrDefault();
-        ClientWriters writers = new ClientWriters(writerThreads, Math.max(writerThreads, MAX_WRITER_THREADS));
+        ClientWriters writers = this.writers;
         Map<String, ClientSessionDecorator> connections = this.connections;
         SubProtocolWebSocketHandler handler = new SubProtocolWebSocketHandler(clientInboundChannel,
                 clientOutboundChannel) {
@@ -92,7 +92,7 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
             UserDestinationResolver userDestinationResolver) {
         SimpleBrokerMessageHandler configured = (SimpleBrokerMessageHandler) super.simpleBrokerMessageHandler(
                 clientInboundChannel, clientOutboundChannel, brokerChannel, userDestinationResolver);
-        FanOutBroker broker = new FanOutBroker(configured, this.connections);
+        FanOutBroker broker = new FanOutBroker(configured, this.connections, this.writers);
         broker.setUserDestinationPredicate(destination -> destination.startsWith(WebSocketConfiguration.USER_PREFIX));
         return broker;
     }
