@@ -44,6 +44,12 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
      */
     private static final int PARTIAL_MESSAGE_BUFFER = 1024;
 
+    /**
+     * The binary receive buffer of a plain STOMP connection: STOMP clients send text (stomp.js
+     * sends binary only when told to), so binary frames are rare and may come in small parts.
+     */
+    private static final int PARTIAL_BINARY_MESSAGE_BUFFER = 128;
+
     static final String USER_PREFIX = "/user";
 
     private final ChatProperties.Transport transport;
@@ -134,7 +140,7 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
     ServletServerContainerFactoryBean webSocketContainer() {
         ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
         container.setMaxTextMessageBufferSize(PARTIAL_MESSAGE_BUFFER);
-        container.setMaxBinaryMessageBufferSize(PARTIAL_MESSAGE_BUFFER);
+        container.setMaxBinaryMessageBufferSize(PARTIAL_BINARY_MESSAGE_BUFFER);
         return container;
     }
 

@@ -182,6 +182,22 @@ class TransportIntegrationTests extends ParleyIntegrationTestBase {
 		assertThat(receipt.headers()).containsEntry("receipt-id", "bye");
 	}
 
+	@Test
+	void binaryFramesArrivingInManyPartsReachTheApplication() {
+		String room = ParleyApi.uniqueName("room");
+		RawStomp raw = connectedRawClient(room);
+		// 2-byte characters, so that the parts also split characters
+		String text = "é".repeat(1_500);
+
+		raw.sendBinary("SEND\ndestination:" + send(room) + "\ncontent-type:application/json\n\n{\"text\":\"" + text
+				+ "\",\"clientId\":\"binary-1\"}\0");
+
+		RawFrame echo = raw.next();
+		assertThat(echo.headers()).containsEntry("subscription", "room");
+		assertThat(echo.json().get("text").asString()).isEqualTo(text);
+		assertThat(echo.json().get("clientId").asString()).isEqualTo("binary-1");
+	}
+
 	@ParameterizedTest
 	@EnumSource(value = RawStomp.Kind.class)
 	void connectedFrameOffersTenSecondHeartBeats(RawStomp.Kind kind) {
@@ -442,6 +458,21 @@ class TransportIntegrationTests extends ParleyIntegrationTestBase {
 					: ParleyApi.JSON.writeValueAsString(List.of(frame));
 			try {
 				this.webSocket.sendText(text, true).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new AssertionError(ex);
+			}
+			catch (ExecutionException | TimeoutException ex) {
+				throw new AssertionError("Sending a frame failed", ex);
+			}
+		}
+
+		/** Send one STOMP frame (with its NUL), UTF-8, as one binary WebSocket message. */
+		void sendBinary(String frame) {
+			try {
+				this.webSocket.sendBinary(java.nio.ByteBuffer.wrap(frame.getBytes(StandardCharsets.UTF_8)), true)
+						.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
