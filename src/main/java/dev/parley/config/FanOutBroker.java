@@ -16,8 +16,7 @@ import org.springframework.util.MultiValueMap;
 /**
  * Spring's simple broker, with one change to how a {@code /topic} message reaches its
  * subscribers: its STOMP frame is encoded once ({@link SharedMessageFrame}) and queued straight
- * on each subscriber's connection ({@link ClientSessionDecorator}), on the publishing thread, and
- * the writes that this starts are handed to the writer threads together ({@link ClientWriters}).
+ * on each subscriber's connection ({@link ClientSessionDecorator}), on the publishing thread.
  * <p>
  * Spring's broker builds a message with a copy of the headers for every subscriber and passes it
  * through the outbound channel, where the STOMP handler copies the headers again, encodes the
@@ -34,19 +33,14 @@ final class FanOutBroker extends SimpleBrokerMessageHandler {
 
     private final Map<String, ClientSessionDecorator> connections;
 
-    private final ClientWriters writers;
-
     private final AtomicLong messageIds = new AtomicLong();
 
     /**
      * @param configured Spring's broker as the registry configured it, whose settings and
      *        subscription registry this broker takes over
      * @param connections the open connections by session id
-     * @param writers the threads that write to the connections, which a message's writes are
-     *        handed to together
      */
-    FanOutBroker(SimpleBrokerMessageHandler configured, Map<String, ClientSessionDecorator> connections,
-            ClientWriters writers) {
+    FanOutBroker(SimpleBrokerMessageHandler configured, Map<String, ClientSessionDecorator> connections) {
         super(configured.getClientInboundChannel(), configured.getClientOutboundChannel(),
                 configured.getBrokerChannel(), configured.getDestinationPrefixes());
         setSubscriptionRegistry(configured.getSubscriptionRegistry());
@@ -56,7 +50,6 @@ final class FanOutBroker extends SimpleBrokerMessageHandler {
         setPreservePublishOrder(configured.isPreservePublishOrder());
         setPhase(configured.getPhase());
         this.connections = connections;
-        this.writers = writers;
     }
 
     /** A registry for {@link ClientSessionDecorator}s to be found by the broker. */
@@ -72,16 +65,14 @@ final class FanOutBroker extends SimpleBrokerMessageHandler {
             return;
         }
         MultiValueMap<String, String> subscriptions = getSubscriptionRegistry().findSubscriptions(message);
-        this.writers.together(() -> {
-            for (Map.Entry<String, List<String>> entry : subscriptions.entrySet()) {
-                ClientSessionDecorator connection = this.connections.get(entry.getKey());
-                if (connection != null) {
-                    for (String subscriptionId : entry.getValue()) {
-                        connection.sendFrame(frame.forSubscription(subscriptionId));
-                    }
+        for (Map.Entry<String, List<String>> entry : subscriptions.entrySet()) {
+            ClientSessionDecorator connection = this.connections.get(entry.getKey());
+            if (connection != null) {
+                for (String subscriptionId : entry.getValue()) {
+                    connection.sendFrame(frame.forSubscription(subscriptionId));
                 }
             }
-        });
+        }
     }
 
     /** The shared frame of a plain topic message, or {@code null} if Spring should deliver it. */

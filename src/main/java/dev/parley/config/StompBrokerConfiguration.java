@@ -37,13 +37,10 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
 
     private final Map<String, ClientSessionDecorator> connections = FanOutBroker.newConnectionRegistry();
 
-    private final ClientWriters writers;
+    private final ChatProperties properties;
 
     StompBrokerConfiguration(ChatProperties properties) {
-        // few threads, so that a broadcast wakes few; writes block only on slow clients, and for
-        // those the stall check adds threads
-        int writerThreads = properties.transport().writerThreadsOrDefault();
-        this.writers = new ClientWriters(writerThreads, Math.max(writerThreads, MAX_WRITER_THREADS));
+        this.properties = properties;
     }
 
     @Bean
@@ -52,7 +49,10 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
             AbstractSubscribableChannel clientOutboundChannel) {
         ApplicationContext context = getApplicationContext();
         Supplier<TaskScheduler> scheduler = () -> context.getBean("messageBrokerTaskScheduler", TaskScheduler.class);
-        ClientWriters writers = this.writers;
+        // few threads, so that a broadcast wakes few; writes block only on slow clients, and for
+        // those the stall check adds threads
+        int writerThreads = this.properties.transport().writerThreadsOrDefault();
+        ClientWriters writers = new ClientWriters(writerThreads, Math.max(writerThreads, MAX_WRITER_THREADS));
         Map<String, ClientSessionDecorator> connections = this.connections;
         SubProtocolWebSocketHandler handler = new SubProtocolWebSocketHandler(clientInboundChannel,
                 clientOutboundChannel) {
@@ -92,7 +92,7 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
             UserDestinationResolver userDestinationResolver) {
         SimpleBrokerMessageHandler configured = (SimpleBrokerMessageHandler) super.simpleBrokerMessageHandler(
                 clientInboundChannel, clientOutboundChannel, brokerChannel, userDestinationResolver);
-        FanOutBroker broker = new FanOutBroker(configured, this.connections, this.writers);
+        FanOutBroker broker = new FanOutBroker(configured, this.connections);
         broker.setUserDestinationPredicate(destination -> destination.startsWith(WebSocketConfiguration.USER_PREFIX));
         return broker;
     }
