@@ -26,10 +26,13 @@ import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
  * otherwise raise to 16 Ki + 256 chars at connect. SockJS over WebSocket needs each
  * message whole to parse it, so its connections get buffers for the largest allowed frame;
  * Tomcat reallocates them at the next message.
+ * <p>
+ * The upgrade itself keeps only the WebSocket headers of the handshake
+ * ({@link WebSocketHeadersOnlyUpgrade}).
  */
 final class ReceiveBuffers implements HandshakeHandler, Lifecycle, ServletContextAware {
 
-    private final DefaultHandshakeHandler delegate = new DefaultHandshakeHandler();
+    private final DefaultHandshakeHandler delegate = new DefaultHandshakeHandler(new WebSocketHeadersOnlyUpgrade());
 
     private final int wholeMessageBufferSize;
 
