@@ -1160,7 +1160,8 @@ final class Bench {
         private CompletableFuture<Void> setUpSocketIo() {
             long start = System.nanoTime();
             Duration timeout = Bench.this.options.timeout;
-            return SocketIoConnection.open(Bench.this.client, Bench.this.options.url, timeout, this, this.slow)
+            return SocketIoConnection.open(Bench.this.client, Bench.this.options.url, timeout, this, this.slow,
+                    Bench.this.options.handshakeHeaders())
                     .thenCompose(connection -> {
                         this.connection = connection;
                         // the open packet arrives on its own: onPacket answers it with the connect
@@ -1193,7 +1194,8 @@ final class Bench {
         private CompletableFuture<Void> setUpStomp() {
             long start = System.nanoTime();
             Duration timeout = Bench.this.options.timeout;
-            return StompConnection.open(Bench.this.client, Bench.this.options.url, timeout, this, this.slow)
+            return StompConnection.open(Bench.this.client, Bench.this.options.url, timeout, this, this.slow,
+                    Bench.this.options.handshakeHeaders())
                     .thenCompose(connection -> {
                         this.connection = connection;
                         connection.send(StompFrame.builder("CONNECT")

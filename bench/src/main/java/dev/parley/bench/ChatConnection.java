@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -48,12 +49,16 @@ abstract class ChatConnection implements WebSocket.Listener {
         this.readOneByOne = readOneByOne;
     }
 
-    /** Opens the WebSocket with {@code connection} as its listener; completes once it is open. */
+    /**
+     * Opens the WebSocket with {@code connection} as its listener; completes once it is open.
+     * @param headers added to the handshake request (see {@link Options#BROWSER_HEADERS})
+     */
     static <C extends ChatConnection> CompletableFuture<C> open(HttpClient client, URI uri, Duration timeout,
-            C connection) {
+            C connection, Map<String, String> headers) {
         ChatConnection listener = connection;
-        return client.newWebSocketBuilder()
-                .connectTimeout(timeout)
+        WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(timeout);
+        headers.forEach(builder::header);
+        return builder
                 .buildAsync(uri, listener)
                 .thenApply(ws -> {
                     listener.webSocket = ws;

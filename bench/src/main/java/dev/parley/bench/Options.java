@@ -35,6 +35,9 @@ public final class Options {
               --http URL             REST base for nickname claims (default: derived from --url)
               --server-pid PID       the server's process: report its CPU and RSS (and heap, with --idle; a
                                      JVM's only, by jcmd: for node RSS only)
+              --browser-headers      send the handshake headers a desktop browser adds (User-Agent, Origin,
+                                     Accept-Language, Accept-Encoding, Cache-Control, Pragma, a cookie):
+                                     what a server keeps of them per connection shows in --idle
             load
               --connections N        virtual users, one connection each (default 500)
               --rooms N              rooms; users are spread round-robin (default 10)
@@ -115,6 +118,31 @@ public final class Options {
 
     boolean idle;
 
+    boolean browserHeaders;
+
+    /**
+     * What Chromium 156 on Linux sends in a WebSocket handshake besides the headers the JDK's
+     * client sets itself (Host, Connection, Upgrade, Sec-WebSocket-*), with a modest cookie: a
+     * page on the chat's own domain usually has some. Origin is added per run (the server's).
+     */
+    static final Map<String, String> BROWSER_HEADERS = Map.of(
+            "User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
+            "Accept-Language", "en-US,en;q=0.9",
+            "Accept-Encoding", "gzip, deflate, br, zstd",
+            "Cache-Control", "no-cache",
+            "Pragma", "no-cache",
+            "Cookie", "_ga=GA1.1.1234567890.1764633600; theme=dark");
+
+    /** The headers to add to every WebSocket handshake. */
+    Map<String, String> handshakeHeaders() {
+        if (!this.browserHeaders) {
+            return Map.of();
+        }
+        Map<String, String> headers = new LinkedHashMap<>(BROWSER_HEADERS);
+        headers.put("Origin", "http://" + this.url.getHost() + (this.url.getPort() < 0 ? "" : ":" + this.url.getPort()));
+        return headers;
+    }
+
     Duration settle = Duration.ofSeconds(5);
 
     int slowReaders = 0;
@@ -167,7 +195,7 @@ public final class Options {
 
     private static boolean isFlag(String name) {
         return switch (name) {
-            case "--sweep", "--idle", "--quiet", "--check", "--help", "-h" -> true;
+            case "--sweep", "--idle", "--browser-headers", "--quiet", "--check", "--help", "-h" -> true;
             default -> false;
         };
     }
@@ -176,6 +204,7 @@ public final class Options {
         switch (name) {
             case "--sweep" -> this.sweep = true;
             case "--idle" -> this.idle = true;
+            case "--browser-headers" -> this.browserHeaders = true;
             case "--quiet" -> this.quiet = true;
             case "--check" -> this.check = true;
             default -> this.help = true;

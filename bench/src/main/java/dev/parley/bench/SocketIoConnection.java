@@ -3,6 +3,7 @@ package dev.parley.bench;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -35,11 +36,12 @@ final class SocketIoConnection extends ChatConnection {
     /**
      * @param uri the server's Engine.IO endpoint for a WebSocket from the start, e.g.
      * {@code ws://127.0.0.1:3000/socket.io/?EIO=4&transport=websocket}
-     * @param readOneByOne as for {@link StompConnection#open(HttpClient, URI, Duration, StompConnection.Handler, boolean)}
+     * @param readOneByOne as for {@link StompConnection#open(HttpClient, URI, Duration, StompConnection.Handler, boolean, Map)}
+     * @param headers added to the handshake request
      */
     static CompletableFuture<SocketIoConnection> open(HttpClient client, URI uri, Duration timeout, Handler handler,
-            boolean readOneByOne) {
-        return ChatConnection.open(client, uri, timeout, new SocketIoConnection(handler, readOneByOne));
+            boolean readOneByOne, Map<String, String> headers) {
+        return ChatConnection.open(client, uri, timeout, new SocketIoConnection(handler, readOneByOne), headers);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.parley.bench;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -29,16 +30,17 @@ final class StompConnection extends ChatConnection {
     }
 
     static CompletableFuture<StompConnection> open(HttpClient client, URI uri, Duration timeout, Handler handler) {
-        return open(client, uri, timeout, handler, false);
+        return open(client, uri, timeout, handler, false, Map.of());
     }
 
     /**
      * @param readOneByOne request incoming messages one at a time, so that {@link #stopReading()}
      * can stop reading (a slow reader); otherwise everything is requested at once
+     * @param headers added to the handshake request
      */
     static CompletableFuture<StompConnection> open(HttpClient client, URI uri, Duration timeout, Handler handler,
-            boolean readOneByOne) {
-        return ChatConnection.open(client, uri, timeout, new StompConnection(handler, readOneByOne));
+            boolean readOneByOne, Map<String, String> headers) {
+        return ChatConnection.open(client, uri, timeout, new StompConnection(handler, readOneByOne), headers);
     }
 
     boolean send(StompFrame frame) {
