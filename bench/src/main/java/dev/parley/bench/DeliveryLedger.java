@@ -1,5 +1,6 @@
 package dev.parley.bench;
 
+import java.util.Arrays;
 import java.util.BitSet;
 
 /**
@@ -56,7 +57,7 @@ public final class DeliveryLedger {
      */
     public boolean outOfSenderOrder(int sender, int roomSeq) {
         if (sender >= this.senderHighest.length) {
-            this.senderHighest = java.util.Arrays.copyOf(this.senderHighest, Math.max(sender + 1, 4));
+            this.senderHighest = Arrays.copyOf(this.senderHighest, Math.max(sender + 1, 4));
         }
         if (roomSeq + 1 < this.senderHighest[sender]) {
             return true;

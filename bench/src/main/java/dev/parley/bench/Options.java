@@ -121,9 +121,10 @@ public final class Options {
     boolean browserHeaders;
 
     /**
-     * What Chromium 156 on Linux sends in a WebSocket handshake besides the headers the JDK's
-     * client sets itself (Host, Connection, Upgrade, Sec-WebSocket-*), with a modest cookie: a
-     * page on the chat's own domain usually has some. Origin is added per run (the server's).
+     * Headers of the kind a desktop browser adds to a WebSocket handshake besides those the JDK's
+     * client sets itself (Host, Connection, Upgrade, Sec-WebSocket-*), modelled on Chromium's,
+     * with a modest cookie: a page on the chat's own domain usually has some. Not captured from a
+     * browser: a stand-in of realistic size. Origin is added per run (the server's).
      */
     static final Map<String, String> BROWSER_HEADERS = Map.of(
             "User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",

@@ -1,7 +1,6 @@
 package dev.parley.bench;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * Engine.IO v4 / Socket.IO v5 packets as they travel over a WebSocket, one packet per text
@@ -64,11 +63,6 @@ public final class SocketIoCodec {
         /** An event's name and arguments, an ack's arguments: the data's array elements. */
         public List<String> arguments() {
             return Json.elements(this.data);
-        }
-
-        /** The handshake of an {@link #OPEN} packet: sid, pingInterval, pingTimeout, maxPayload… */
-        public Map<String, String> handshake() {
-            return Json.fields(this.data);
         }
     }
 

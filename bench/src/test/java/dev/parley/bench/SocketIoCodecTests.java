@@ -21,7 +21,7 @@ class SocketIoCodecTests {
                 + "\"pingInterval\":25000,\"pingTimeout\":20000,\"maxPayload\":1000000}");
         assertEquals(SocketIoCodec.OPEN, open.engineType());
         assertEquals(SocketIoCodec.NONE, open.type());
-        Map<String, String> handshake = open.handshake();
+        Map<String, String> handshake = Json.fields(open.data());
         assertEquals("npgjgivE62DMTqEGAAAA", handshake.get("sid"));
         assertEquals("25000", handshake.get("pingInterval"));
         assertEquals("20000", handshake.get("pingTimeout"));
