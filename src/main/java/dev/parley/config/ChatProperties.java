@@ -67,6 +67,9 @@ public record ChatProperties(
      * @param allowedOriginPatterns browser origins allowed besides the service's own
      * @param writerThreads threads writing to client sockets (default: the number of processors);
      * more are added while slow clients hold them
+     * @param perMessageDeflate whether WebSocket connections may compress their frames
+     * ({@code permessage-deflate}) when the client offers it; every browser does, and it costs
+     * the server about 110 KB per connection
      */
     public record Transport(
             @NotNull @DefaultValue("64KB") DataSize messageSizeLimit,
@@ -75,7 +78,8 @@ public record ChatProperties(
             @NotNull @DefaultValue("10s") Duration heartbeat,
             @NotNull @DefaultValue("5s") Duration disconnectDelay,
             @NotNull @DefaultValue List<String> allowedOriginPatterns,
-            @Min(1) Integer writerThreads) {
+            @Min(1) Integer writerThreads,
+            @DefaultValue("false") boolean perMessageDeflate) {
 
         /** {@link #writerThreads()}, or the number of processors if it is not set. */
         int writerThreadsOrDefault() {

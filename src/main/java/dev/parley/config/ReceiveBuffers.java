@@ -27,16 +27,16 @@ import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
  * message whole to parse it, so its connections get buffers for the largest allowed frame;
  * Tomcat reallocates them at the next message.
  * <p>
- * The upgrade itself keeps only the WebSocket headers of the handshake
- * ({@link WebSocketHeadersOnlyUpgrade}).
+ * The handshake itself is {@code delegate}'s (with {@link WebSocketHeadersOnlyUpgrade}).
  */
 final class ReceiveBuffers implements HandshakeHandler, Lifecycle, ServletContextAware {
 
-    private final DefaultHandshakeHandler delegate = new DefaultHandshakeHandler(new WebSocketHeadersOnlyUpgrade());
+    private final DefaultHandshakeHandler delegate;
 
     private final int wholeMessageBufferSize;
 
-    ReceiveBuffers(int wholeMessageBufferSize) {
+    ReceiveBuffers(DefaultHandshakeHandler delegate, int wholeMessageBufferSize) {
+        this.delegate = delegate;
         this.wholeMessageBufferSize = wholeMessageBufferSize;
     }
 

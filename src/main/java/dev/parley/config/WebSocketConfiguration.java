@@ -24,6 +24,7 @@ import org.springframework.web.socket.config.annotation.StompEndpointRegistry;
 import org.springframework.web.socket.config.annotation.WebSocketMessageBrokerConfigurer;
 import org.springframework.web.socket.config.annotation.WebSocketTransportRegistration;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
+import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 
 /**
  * STOMP over WebSocket at {@code /ws}, with SockJS (websocket, xhr-streaming, xhr-polling) and
@@ -78,7 +79,8 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
         List<String> origins = this.transport.allowedOriginPatterns();
         registry.addEndpoint("/ws")
                 .setAllowedOriginPatterns(origins.toArray(String[]::new))
-                .setHandshakeHandler(new ReceiveBuffers(wholeMessageBuffer()))
+                .setHandshakeHandler(new ReceiveBuffers(new DefaultHandshakeHandler(
+                        new WebSocketHeadersOnlyUpgrade(this.transport.perMessageDeflate())), wholeMessageBuffer()))
                 .withSockJS()
                 .setHeartbeatTime(heartbeat)
                 .setDisconnectDelay(this.transport.disconnectDelay().toMillis())

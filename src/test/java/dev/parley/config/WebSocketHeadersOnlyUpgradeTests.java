@@ -26,14 +26,16 @@ class WebSocketHeadersOnlyUpgradeTests {
 		browser.addHeader("Accept-Language", "en-US,en;q=0.9");
 		browser.addHeader("Content-Length", "0");
 
-		HttpServletRequest seen = new WebSocketHeadersOnlyUpgrade.HandshakeHeadersOnly(browser);
+		HttpServletRequest seen = new WebSocketHeadersOnlyUpgrade.HandshakeHeadersOnly(browser,
+				WebSocketHeadersOnlyUpgrade.KEPT);
 
 		assertThat(Collections.list(seen.getHeaderNames())).containsExactlyInAnyOrder("Connection", "Upgrade",
-				"Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Extensions", "Origin");
+				"Sec-WebSocket-Key", "Sec-WebSocket-Version", "Origin");
 		assertThat(seen.getHeader("sec-websocket-key")).isEqualTo("dGhlIHNhbXBsZSBub25jZQ==");
 		assertThat(Collections.list(seen.getHeaders("connection"))).containsExactly("Upgrade");
 		assertThat(seen.getHeader("User-Agent")).isNull();
 		assertThat(seen.getHeaders("Cookie").hasMoreElements()).isFalse();
 		assertThat(seen.getIntHeader("Content-Length")).isEqualTo(-1);
+		assertThat(seen.getHeader("Sec-WebSocket-Extensions")).isNull();
 	}
 }
