@@ -1,7 +1,5 @@
 package dev.parley;
 
-import dev.parley.config.ConnectionMemoryConfiguration;
-
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -13,7 +11,6 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 public class ParleyApplication {
 
     public static void main(String[] args) {
-        ConnectionMemoryConfiguration.useSmallWebSocketBuffers();
         SpringApplication.run(ParleyApplication.class, args);
     }
 }

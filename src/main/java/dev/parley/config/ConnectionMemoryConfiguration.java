@@ -19,25 +19,29 @@ public class ConnectionMemoryConfiguration {
 
     /**
      * Tomcat's WebSocket input, output and encoder buffers of each connection (default 8 KiB each).
-     * Sent text messages longer than this leave in several WebSocket frames (fragments), which
-     * every client reassembles; the output buffer is not used by a server without batching.
-     * Tomcat reads it once, as a JVM system property, when its WebSocket classes load:
-     * {@link #useSmallWebSocketBuffers()} must run before the web server starts.
+     * Frames are read from the socket buffer this much at a time. Parley's connections send text
+     * as bytes ({@link LeanUpgradeStrategy}), so neither the encoder nor the output buffer (used
+     * only with batching) limits what they send. Tomcat reads the size once, as a JVM system
+     * property, when its WebSocket classes load, at the web server's start.
      */
     static final String WEBSOCKET_BUFFER_PROPERTY = "org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE";
 
-    static final int WEBSOCKET_BUFFER = 1024;
+    static final int WEBSOCKET_BUFFER = 256;
 
     @Bean
     WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> smallSocketBuffers() {
-        return factory -> factory.addConnectorCustomizers(connector -> {
-            connector.setProperty("socket.appReadBufSize", Integer.toString(SOCKET_BUFFER));
-            connector.setProperty("socket.appWriteBufSize", Integer.toString(SOCKET_BUFFER));
-        });
+        return factory -> {
+            // before the server starts, so before Tomcat's WebSocket classes load
+            useSmallWebSocketBuffers();
+            factory.addConnectorCustomizers(connector -> {
+                connector.setProperty("socket.appReadBufSize", Integer.toString(SOCKET_BUFFER));
+                connector.setProperty("socket.appWriteBufSize", Integer.toString(SOCKET_BUFFER));
+            });
+        };
     }
 
     /** Sets Tomcat's WebSocket buffer size unless the JVM was given one. */
-    public static void useSmallWebSocketBuffers() {
+    private static void useSmallWebSocketBuffers() {
         if (System.getProperty(WEBSOCKET_BUFFER_PROPERTY) == null) {
             System.setProperty(WEBSOCKET_BUFFER_PROPERTY, Integer.toString(WEBSOCKET_BUFFER));
         }

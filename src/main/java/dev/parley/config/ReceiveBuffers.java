@@ -27,7 +27,7 @@ import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
  * message whole to parse it, so its connections get buffers for the largest allowed frame;
  * Tomcat reallocates them at the next message.
  * <p>
- * The handshake itself is {@code delegate}'s (with {@link WebSocketHeadersOnlyUpgrade}).
+ * The handshake itself is {@code delegate}'s (with {@link LeanUpgradeStrategy}).
  */
 final class ReceiveBuffers implements HandshakeHandler, Lifecycle, ServletContextAware {
 

@@ -39,11 +39,12 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
     private static final int SOCKJS_BUFFER_SLACK = 8 * 1024;
 
     /**
-     * Tomcat's receive buffers of a plain STOMP connection, which takes partial messages: big
-     * enough for a typical frame in one piece, small enough to keep idle connections cheap
-     * (the text buffer holds chars: 2 KB of heap). Larger frames arrive in parts.
+     * Tomcat's text receive buffer of a plain STOMP connection, which takes partial messages: big
+     * enough for a short chat message's SEND frame in one piece, small enough to keep idle
+     * connections cheap (it holds chars: 512 bytes of heap). Larger frames arrive in parts,
+     * which Spring's STOMP decoder joins.
      */
-    private static final int PARTIAL_MESSAGE_BUFFER = 1024;
+    static final int PARTIAL_MESSAGE_BUFFER = 256;
 
     /**
      * The binary receive buffer of a plain STOMP connection: STOMP clients send text (stomp.js
@@ -80,7 +81,7 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
         registry.addEndpoint("/ws")
                 .setAllowedOriginPatterns(origins.toArray(String[]::new))
                 .setHandshakeHandler(new ReceiveBuffers(new DefaultHandshakeHandler(
-                        new WebSocketHeadersOnlyUpgrade(this.transport.perMessageDeflate())), wholeMessageBuffer()))
+                        new LeanUpgradeStrategy(this.transport.perMessageDeflate())), wholeMessageBuffer()))
                 .withSockJS()
                 .setHeartbeatTime(heartbeat)
                 .setDisconnectDelay(this.transport.disconnectDelay().toMillis())

@@ -5,6 +5,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.reflect.Field;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -14,6 +15,7 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,15 +28,49 @@ import dev.parley.support.ParleyIntegrationTestBase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A browser offers {@code permessage-deflate} at every WebSocket handshake; by default Parley
- * declines it (each compressing connection held about 110 KB more of the server's memory), and
- * {@code chat.transport.per-message-deflate=true} accepts it. Over a raw socket, because the
- * JDK's and Spring's clients offer no extensions.
+ * What {@link LeanUpgradeStrategy} changes, seen from a client over a raw socket (the JDK's and
+ * Spring's clients offer no extensions and hide how a message was framed). A browser offers
+ * {@code permessage-deflate} at every WebSocket handshake; by default Parley declines it, and
+ * {@code chat.transport.per-message-deflate=true} accepts it. Text messages leave in one
+ * WebSocket frame, however small Tomcat's per-connection buffers are.
  */
 @ParleyIntegrationTest
-class PerMessageDeflateIntegrationTests extends ParleyIntegrationTestBase {
+class WebSocketUpgradeIntegrationTests extends ParleyIntegrationTestBase {
 
 	private static final int RSV1_COMPRESSED = 0x40;
+
+	private static final int FIN = 0x80;
+
+	/** Tomcat reads the size once, when its WebSocket classes load: too late a setting is lost. */
+	@Test
+	void tomcatAllocatesTheSmallWebSocketBuffers() throws ReflectiveOperationException {
+		Field size = Class.forName("org.apache.tomcat.websocket.Constants").getDeclaredField("DEFAULT_BUFFER_SIZE");
+		size.setAccessible(true);
+
+		assertThat(size.getInt(null)).isEqualTo(ConnectionMemoryConfiguration.WEBSOCKET_BUFFER);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "/ws/websocket", "sockjs" })
+	void aLongChatMessageArrivesInOneWebSocketFrame(String path) throws IOException {
+		String room = ParleyApi.uniqueName("frames");
+		String text = "long ".repeat(380).strip();
+		try (RawConnection connection = RawConnection.open(this.port, path)) {
+			connection.connectStomp(this.api.claim(ParleyApi.uniqueName("frames")));
+			connection.sendStomp("SUBSCRIBE\nid:0\ndestination:/topic/room." + room + "\n\n\0");
+			connection.sendStomp("SEND\ndestination:/app/room." + room + ".join\n\n\0");
+			connection.sendStomp("SEND\ndestination:/app/room." + room + ".send\ncontent-type:application/json\n\n"
+					+ "{\"text\":\"" + text + "\"}\0");
+
+			String received = "";
+			while (!received.contains(text)) {
+				received = connection.readText();
+			}
+
+			assertThat(connection.fragmentsSeen).isZero();
+			assertThat(connection.lastMessageLength).isGreaterThan(text.length());
+		}
+	}
 
 	@ParameterizedTest
 	@ValueSource(strings = { "/ws/websocket", "sockjs" })
@@ -88,6 +124,11 @@ class PerMessageDeflateIntegrationTests extends ParleyIntegrationTestBase {
 
 		private boolean lastFrameCompressed;
 
+		private int lastMessageLength;
+
+		/** Frames that continued a message begun in an earlier frame. */
+		private int fragmentsSeen;
+
 		private RawConnection(Socket socket, String handshake, boolean sockJs) throws IOException {
 			this.socket = socket;
 			this.in = new DataInputStream(socket.getInputStream());
@@ -133,6 +174,11 @@ class PerMessageDeflateIntegrationTests extends ParleyIntegrationTestBase {
 			return readText();
 		}
 
+		/** Sends one STOMP frame (SockJS: as a one-element array). */
+		void sendStomp(String frame) throws IOException {
+			writeMaskedText(this.sockJs ? "[" + ParleyApi.JSON.writeValueAsString(frame) + "]" : frame);
+		}
+
 		private void writeMaskedText(String text) throws IOException {
 			byte[] payload = text.getBytes(StandardCharsets.UTF_8);
 			byte[] mask = new byte[4];
@@ -155,20 +201,37 @@ class PerMessageDeflateIntegrationTests extends ParleyIntegrationTestBase {
 			this.out.flush();
 		}
 
-		/** The next text message, inflated if the server compressed it (unfragmented frames only). */
+		/**
+		 * The next text message: its frames joined (each frame after the first counts in
+		 * {@link #fragmentsSeen}), and inflated if the server compressed it.
+		 */
 		private String readText() throws IOException {
-			int first = this.in.readUnsignedByte();
-			int second = this.in.readUnsignedByte();
-			long length = second & 0x7f;
-			if (length == 126) {
-				length = this.in.readUnsignedShort();
+			ByteArrayOutputStream message = new ByteArrayOutputStream();
+			int first;
+			int frames = 0;
+			do {
+				first = this.in.readUnsignedByte();
+				int second = this.in.readUnsignedByte();
+				long length = second & 0x7f;
+				if (length == 126) {
+					length = this.in.readUnsignedShort();
+				}
+				else if (length == 127) {
+					length = this.in.readLong();
+				}
+				byte[] payload = new byte[Math.toIntExact(length)];
+				this.in.readFully(payload);
+				if (frames++ == 0) {
+					this.lastFrameCompressed = (first & RSV1_COMPRESSED) != 0;
+				}
+				else {
+					this.fragmentsSeen++;
+				}
+				message.write(payload);
 			}
-			else if (length == 127) {
-				length = this.in.readLong();
-			}
-			byte[] payload = new byte[Math.toIntExact(length)];
-			this.in.readFully(payload);
-			this.lastFrameCompressed = (first & RSV1_COMPRESSED) != 0;
+			while ((first & FIN) == 0);
+			byte[] payload = message.toByteArray();
+			this.lastMessageLength = payload.length;
 			if (!this.lastFrameCompressed) {
 				return new String(payload, StandardCharsets.UTF_8);
 			}

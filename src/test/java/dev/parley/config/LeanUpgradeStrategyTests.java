@@ -9,7 +9,7 @@ import org.springframework.mock.web.MockHttpServletRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class WebSocketHeadersOnlyUpgradeTests {
+class LeanUpgradeStrategyTests {
 
 	@Test
 	void theUpgradeSeesOnlyTheHandshakesOwnHeaders() {
@@ -26,8 +26,8 @@ class WebSocketHeadersOnlyUpgradeTests {
 		browser.addHeader("Accept-Language", "en-US,en;q=0.9");
 		browser.addHeader("Content-Length", "0");
 
-		HttpServletRequest seen = new WebSocketHeadersOnlyUpgrade.HandshakeHeadersOnly(browser,
-				WebSocketHeadersOnlyUpgrade.KEPT);
+		HttpServletRequest seen = new LeanUpgradeStrategy.HandshakeHeadersOnly(browser,
+				LeanUpgradeStrategy.KEPT);
 
 		assertThat(Collections.list(seen.getHeaderNames())).containsExactlyInAnyOrder("Connection", "Upgrade",
 				"Sec-WebSocket-Key", "Sec-WebSocket-Version", "Origin");
