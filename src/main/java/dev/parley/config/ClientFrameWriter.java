@@ -11,6 +11,8 @@ import java.util.function.Consumer;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.Session;
 
+import org.apache.tomcat.util.net.SocketWrapperBase;
+
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.adapter.standard.StandardWebSocketSession;
@@ -18,35 +20,53 @@ import org.springframework.web.socket.adapter.standard.StandardWebSocketSession;
 /**
  * How one batch of STOMP frames (UTF-8) reaches one client as a WebSocket text message. A
  * writer writes one batch at a time: {@link ClientSessionDecorator} starts the next only after
- * {@code done} has run.
+ * the previous one has completed.
  */
 @FunctionalInterface
 interface ClientFrameWriter {
 
     /**
-     * Starts writing {@code batch} and returns without waiting for the client; {@code done}
-     * runs on another thread once the write has completed, with {@code null} or the failure.
+     * Writes {@code batch} without waiting for the client. Returns {@code true} if it was written
+     * before returning, and then {@code done} is not called; otherwise {@code done} runs once the
+     * write has completed (on this thread or another, possibly before this method returns), with
+     * {@code null} or the failure.
      */
-    void write(byte[] batch, Consumer<Throwable> done);
+    boolean write(byte[] batch, Consumer<Throwable> done);
 
     /**
-     * A writer that makes the session's blocking sends on {@code executor}: a thread of a small
-     * pool that writes one batch after another, woken once for many frames rather than once per
-     * frame. Plain WebSocket sessions on Tomcat write the UTF-8 bytes as they are, and give up
-     * (closing the session) after {@code sendTimeLimitMillis}; any other session (SockJS) sends a
+     * A writer for {@code session}. On a plain WebSocket session on Tomcat it first tries a
+     * non-blocking write on the calling thread ({@link TomcatSocketWrites}): a client that reads
+     * keeps room in its socket buffer, so the write is done at once, with no other thread woken.
+     * What the socket cannot take at once Tomcat finishes when the client has read (its poller
+     * tells, a Tomcat thread writes), and closes the session after {@code sendTimeLimitMillis}.
+     * Otherwise, and when Tomcat is writing to the socket itself (a pong, a close), the write
+     * blocks on {@code executor}, as on every other session (SockJS), which sends a
      * {@link TextMessage}.
      */
     static ClientFrameWriter forSession(WebSocketSession session, Executor executor, long sendTimeLimitMillis) {
         BlockingSend send = blockingSend(session, sendTimeLimitMillis);
-        return (batch, done) -> executor.execute(() -> {
-            try {
-                send.send(batch);
-                done.accept(null);
-            }
-            catch (IOException | RuntimeException ex) {
-                done.accept(ex);
-            }
-        });
+        ClientFrameWriter blocking = (batch, done) -> {
+            executor.execute(() -> {
+                try {
+                    send.send(batch);
+                    done.accept(null);
+                }
+                catch (IOException | RuntimeException ex) {
+                    done.accept(ex);
+                }
+            });
+            return false;
+        };
+        SocketWrapperBase<?> socket = (session instanceof StandardWebSocketSession standard)
+                ? TomcatSocketWrites.socketOf(standard.getNativeSession()) : null;
+        if (socket == null) {
+            return blocking;
+        }
+        return (batch, done) -> switch (TomcatSocketWrites.write(socket, batch, sendTimeLimitMillis, done)) {
+            case WRITTEN -> true;
+            case UNDER_WAY -> false;
+            case SOCKET_BUSY -> blocking.write(batch, done);
+        };
     }
 
     private static BlockingSend blockingSend(WebSocketSession session, long sendTimeLimitMillis) {

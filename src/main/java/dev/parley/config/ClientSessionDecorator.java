@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.web.socket.CloseStatus;
@@ -28,8 +29,9 @@ import org.springframework.web.socket.sockjs.transport.session.AbstractHttpSockJ
  * completes and takes every frame queued meanwhile as one WebSocket message (STOMP allows
  * several frames in one message; {@code stomp.js} and Spring's decoder split them). The room
  * broadcast, which runs under the room's lock, thus never waits for a slow client, and a busy
- * client costs fewer writes. The writes themselves block, on the threads of
- * {@link ClientWriters} ({@link ClientFrameWriter}).
+ * client costs fewer writes. A write is first tried without blocking on the thread that
+ * queued the frame, and usually completes there; what the client's socket cannot take at once
+ * completes later on another thread ({@link ClientFrameWriter}).
  * <p>
  * <b>Cutting off slow readers.</b> A client whose write has been under way for longer than the
  * send time limit, or whose queue would grow beyond the buffer size limit, is closed with
@@ -168,17 +170,37 @@ final class ClientSessionDecorator extends WebSocketSessionDecorator {
         return batch;
     }
 
-    private void write(byte[] batch) {
-        try {
-            this.writer.write(batch, this::written);
-        }
-        catch (RuntimeException ex) {
-            written(ex);
+    /**
+     * Writes {@code batch}, then each batch queued meanwhile for as long as the writes complete
+     * at once; a write left under way continues in {@link #written}.
+     */
+    private void write(byte @Nullable [] batch) {
+        while (batch != null) {
+            boolean writtenAtOnce;
+            try {
+                writtenAtOnce = this.writer.write(batch, this::written);
+            }
+            catch (RuntimeException ex) {
+                written(ex);
+                return;
+            }
+            if (!writtenAtOnce) {
+                return;
+            }
+            batch = afterWrite(null);
         }
     }
 
-    /** Called when a write completes: starts the next one, or finishes a close waiting for it. */
-    private void written(Throwable failure) {
+    /** Called when a write under way completes. */
+    private void written(@Nullable Throwable failure) {
+        write(afterWrite(failure));
+    }
+
+    /**
+     * After a write: returns the next batch to write, if any; otherwise finishes a close that
+     * was waiting for the write, or closes the session the write failed on.
+     */
+    private byte @Nullable [] afterWrite(@Nullable Throwable failure) {
         byte[] batch = null;
         CloseStatus close = null;
         synchronized (this.lock) {
@@ -200,15 +222,13 @@ final class ClientSessionDecorator extends WebSocketSessionDecorator {
                 close = this.closeStatus;
             }
         }
-        if (batch != null) {
-            write(batch);
-        }
-        else if (failure != null && close != null) {
+        if (failure != null && close != null) {
             closeLater(close);
         }
         else if (close != null) {
             finishClose(close);
         }
+        return batch;
     }
 
     private void cutOff() {

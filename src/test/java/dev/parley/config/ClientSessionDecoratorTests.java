@@ -2,6 +2,7 @@ package dev.parley.config;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -66,6 +67,39 @@ class ClientSessionDecoratorTests {
 
         assertThat(this.writer.texts()).containsExactly("1\0", "2\0" + "3\0");
         assertThat(this.session.queuedBytes()).isZero();
+    }
+
+    @Test
+    void writesCompletedAtOnceLeaveOneAfterAnotherInOrder() throws Exception {
+        List<String> written = new ArrayList<>();
+        ClientSessionDecorator[] session = new ClientSessionDecorator[1];
+        ClientFrameWriter atOnce = (batch, done) -> {
+            String text = new String(batch, StandardCharsets.UTF_8);
+            written.add(text);
+            if (text.equals("1\0")) {
+                // queued by another publisher while this write is on the socket
+                session[0].sendFrame("2\0".getBytes(StandardCharsets.UTF_8));
+            }
+            return true;
+        };
+        session[0] = new ClientSessionDecorator(this.delegate, atOnce, 60_000, BUFFER_LIMIT, () -> this.scheduler);
+
+        session[0].sendMessage(new TextMessage("1\0"));
+        session[0].sendMessage(new TextMessage("3\0"));
+
+        assertThat(written).containsExactly("1\0", "2\0", "3\0");
+        assertThat(session[0].queuedBytes()).isZero();
+    }
+
+    @Test
+    void aCloseAfterWritesCompletedAtOnceIsImmediate() throws Exception {
+        ClientSessionDecorator session = new ClientSessionDecorator(this.delegate, (batch, done) -> true, 60_000,
+                BUFFER_LIMIT, () -> this.scheduler);
+        session.sendMessage(new TextMessage("ERROR\0"));
+
+        session.close(CloseStatus.PROTOCOL_ERROR);
+
+        verify(this.delegate).close(CloseStatus.PROTOCOL_ERROR);
     }
 
     @Test
@@ -159,10 +193,11 @@ class ClientSessionDecoratorTests {
         private volatile Consumer<Throwable> pending;
 
         @Override
-        public void write(byte[] batch, Consumer<Throwable> done) {
+        public boolean write(byte[] batch, Consumer<Throwable> done) {
             assertThat(this.pending).as("one write at a time").isNull();
             this.batches.add(batch);
             this.pending = done;
+            return false;
         }
 
         void complete(Throwable failure) {
