@@ -57,15 +57,23 @@ interface ClientFrameWriter {
             });
             return false;
         };
-        SocketWrapperBase<?> socket = (session instanceof StandardWebSocketSession standard)
-                ? TomcatSocketWrites.socketOf(standard.getNativeSession()) : null;
+        Session tomcatSession = (session instanceof StandardWebSocketSession standard)
+                ? standard.getNativeSession() : null;
+        SocketWrapperBase<?> socket = (tomcatSession != null) ? TomcatSocketWrites.socketOf(tomcatSession) : null;
         if (socket == null) {
             return blocking;
         }
-        return (batch, done) -> switch (TomcatSocketWrites.write(socket, batch, sendTimeLimitMillis, done)) {
-            case WRITTEN -> true;
-            case UNDER_WAY -> false;
-            case SOCKET_BUSY -> blocking.write(batch, done);
+        return (batch, done) -> {
+            // once Tomcat is closing the session (it may have sent the close frame), its own
+            // send refuses the write, which closes ours
+            if (!tomcatSession.isOpen()) {
+                return blocking.write(batch, done);
+            }
+            return switch (TomcatSocketWrites.write(socket, batch, sendTimeLimitMillis, done)) {
+                case WRITTEN -> true;
+                case UNDER_WAY -> false;
+                case SOCKET_BUSY -> blocking.write(batch, done);
+            };
         };
     }
 

@@ -30,8 +30,9 @@ import org.springframework.web.socket.sockjs.transport.session.AbstractHttpSockJ
  * several frames in one message; {@code stomp.js} and Spring's decoder split them). The room
  * broadcast, which runs under the room's lock, thus never waits for a slow client, and a busy
  * client costs fewer writes. A write is first tried without blocking on the thread that
- * queued the frame, and usually completes there; what the client's socket cannot take at once
- * completes later on another thread ({@link ClientFrameWriter}).
+ * queued the frame (after the client frame it is handling, {@link InboundWriteScope}), and
+ * usually completes there; what the client's socket cannot take at once completes later on
+ * another thread ({@link ClientFrameWriter}).
  * <p>
  * <b>Cutting off slow readers.</b> A client whose write has been under way for longer than the
  * send time limit, or whose queue would grow beyond the buffer size limit, is closed with
@@ -128,7 +129,19 @@ final class ClientSessionDecorator extends WebSocketSessionDecorator {
             }
             this.queue.add(frame);
             this.queuedBytes += frame.length;
-            if (this.writing) {
+            if (this.writing || InboundWriteScope.defer(this)) {
+                return;
+            }
+            batch = nextBatch();
+        }
+        write(batch);
+    }
+
+    /** Starts writing what is queued unless a write is under way ({@link InboundWriteScope}). */
+    void flush() {
+        byte[] batch;
+        synchronized (this.lock) {
+            if (this.writing || this.queue == null || this.queue.isEmpty() || this.state == State.CLOSED) {
                 return;
             }
             batch = nextBatch();

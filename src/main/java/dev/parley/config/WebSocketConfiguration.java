@@ -113,7 +113,7 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
         // per frame, and a client that floods the server is held back by its own connection
         // (Tomcat reads its next frame when this one is handled) instead of filling a queue.
         registration.executor(new SyncTaskExecutor());
-        registration.interceptors(this.authentication, this.presenceListener,
+        registration.interceptors(new InboundWriteScope(), this.authentication, this.presenceListener,
                 new StompReceipts(this.clientOutboundChannel));
     }
 

@@ -10,6 +10,9 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
@@ -67,6 +70,24 @@ class ClientSessionDecoratorTests {
 
         assertThat(this.writer.texts()).containsExactly("1\0", "2\0" + "3\0");
         assertThat(this.session.queuedBytes()).isZero();
+    }
+
+    @Test
+    void framesQueuedWhileAClientFrameIsHandledLeaveTogetherAfterIt() throws Exception {
+        InboundWriteScope scope = new InboundWriteScope();
+        Message<byte[]> clientFrame = MessageBuilder.withPayload(new byte[0]).build();
+        MessageChannel inbound = mock(MessageChannel.class);
+
+        scope.preSend(clientFrame, inbound);
+        this.session.sendMessage(new TextMessage("MESSAGE 1\0"));
+        this.session.sendMessage(new TextMessage("RECEIPT\0"));
+        assertThat(this.writer.texts()).isEmpty();
+        scope.afterSendCompletion(clientFrame, inbound, true, null);
+
+        assertThat(this.writer.texts()).containsExactly("MESSAGE 1\0" + "RECEIPT\0");
+        this.writer.complete(null);
+        this.session.sendMessage(new TextMessage("heart-beat\n"));
+        assertThat(this.writer.texts()).as("outside a handling, at once").hasSize(2);
     }
 
     @Test
