@@ -65,7 +65,8 @@ public record ChatProperties(
      * @param heartbeat STOMP heart-beat interval offered by the server, both directions
      * @param disconnectDelay how long a SockJS session without a live HTTP request survives
      * @param allowedOriginPatterns browser origins allowed besides the service's own
-     * @param writerThreads threads writing to client sockets (default: the number of processors);
+     * @param writerThreads threads making blocking writes to clients: SockJS, and WebSocket when
+     * a non-blocking write cannot be tried (default: the number of processors);
      * more are added while slow clients hold them
      * @param perMessageDeflate whether WebSocket connections may compress their frames
      * ({@code permessage-deflate}) when the client offers it; every browser does, and it costs

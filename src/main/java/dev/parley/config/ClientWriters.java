@@ -13,8 +13,10 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
- * The threads that write to clients, with blocking I/O. Few, so that a burst of frames for many
- * connections wakes a few threads rather than one per frame; and more when they are stuck.
+ * The threads that make the blocking writes to clients: to SockJS sessions, and to WebSocket
+ * sessions when a non-blocking write cannot be tried ({@link ClientFrameWriter}). Few, so that a
+ * burst of frames for many connections wakes a few threads rather than one per frame; and more
+ * when they are stuck.
  * <p>
  * A client that stops reading holds the thread writing to it until its socket takes data again
  * or the send time limit closes it. If every thread were held that way, every other client

@@ -49,8 +49,8 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
             AbstractSubscribableChannel clientOutboundChannel) {
         ApplicationContext context = getApplicationContext();
         Supplier<TaskScheduler> scheduler = () -> context.getBean("messageBrokerTaskScheduler", TaskScheduler.class);
-        // few threads, so that a broadcast wakes few; writes block only on slow clients, and for
-        // those the stall check adds threads
+        // for the writes that block (SockJS; see ClientFrameWriter): few threads, so that a
+        // broadcast wakes few; slow clients hold them, and for those the stall check adds threads
         int writerThreads = this.properties.transport().writerThreadsOrDefault();
         ClientWriters writers = new ClientWriters(writerThreads, Math.max(writerThreads, MAX_WRITER_THREADS));
         Map<String, ClientSessionDecorator> connections = this.connections;
