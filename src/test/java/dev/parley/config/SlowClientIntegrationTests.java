@@ -30,6 +30,7 @@ import tools.jackson.databind.JsonNode;
 
 import dev.parley.config.TransportIntegrationTests.RawFrame;
 import dev.parley.support.ParleyApi;
+import dev.parley.support.RawWebSocketFrames;
 import dev.parley.support.ParleyIntegrationTestBase;
 import dev.parley.support.StompTestClient;
 import dev.parley.support.StompTestClient.Subscription;
@@ -311,14 +312,6 @@ class SlowClientIntegrationTests extends ParleyIntegrationTestBase {
 
 		private static final int RECEIVE_BUFFER = 4096;
 
-		private static final int OPCODE_CONTINUATION = 0x0;
-
-		private static final int OPCODE_TEXT = 0x1;
-
-		private static final int OPCODE_CLOSE = 0x8;
-
-		private static final int OPCODE_PING = 0x9;
-
 		private final Socket socket;
 
 		private final DataInputStream in;
@@ -386,25 +379,8 @@ class SlowClientIntegrationTests extends ParleyIntegrationTestBase {
 
 		/** Sends one STOMP frame (with its NUL) as one masked WebSocket text message. */
 		void send(String frame) {
-			byte[] payload = frame.getBytes(StandardCharsets.UTF_8);
-			ByteArrayOutputStream message = new ByteArrayOutputStream();
-			message.write(0x80 | OPCODE_TEXT);
-			if (payload.length < 126) {
-				message.write(0x80 | payload.length);
-			}
-			else {
-				message.write(0x80 | 126);
-				message.write(payload.length >>> 8);
-				message.write(payload.length & 0xff);
-			}
-			byte[] mask = new byte[4];
-			ThreadLocalRandom.current().nextBytes(mask);
-			message.writeBytes(mask);
-			for (int i = 0; i < payload.length; i++) {
-				message.write(payload[i] ^ mask[i % 4]);
-			}
 			try {
-				this.out.write(message.toByteArray());
+				this.out.write(RawWebSocketFrames.maskedText(frame));
 				this.out.flush();
 			}
 			catch (IOException ex) {
@@ -468,29 +444,20 @@ class SlowClientIntegrationTests extends ParleyIntegrationTestBase {
 		private @Nullable Integer readMessage() throws IOException {
 			ByteArrayOutputStream text = new ByteArrayOutputStream();
 			while (true) {
-				int first = this.in.readUnsignedByte();
-				int second = this.in.readUnsignedByte();
-				long length = second & 0x7f;
-				if (length == 126) {
-					length = this.in.readUnsignedShort();
-				}
-				else if (length == 127) {
-					length = this.in.readLong();
-				}
-				byte[] payload = new byte[Math.toIntExact(length)];
-				this.in.readFully(payload);
-				int opcode = first & 0x0f;
-				if (opcode == OPCODE_CLOSE) {
+				RawWebSocketFrames.Frame frame = RawWebSocketFrames.read(this.in);
+				byte[] payload = frame.payload();
+				int opcode = frame.opcode();
+				if (opcode == RawWebSocketFrames.OPCODE_CLOSE) {
 					return (payload.length >= 2) ? ((payload[0] & 0xff) << 8 | (payload[1] & 0xff)) : -1;
 				}
-				if (opcode == OPCODE_TEXT || opcode == OPCODE_CONTINUATION) {
+				if (opcode == RawWebSocketFrames.OPCODE_TEXT || opcode == RawWebSocketFrames.OPCODE_CONTINUATION) {
 					text.writeBytes(payload);
-					if ((first & 0x80) != 0) {
+					if (frame.fin()) {
 						addFrames(text.toString(StandardCharsets.UTF_8));
 						return null;
 					}
 				}
-				else if (opcode == OPCODE_PING) {
+				else if (opcode == RawWebSocketFrames.OPCODE_PING) {
 					throw new IOException("Unexpected ping from the server");
 				}
 			}

@@ -24,6 +24,7 @@ import org.springframework.test.context.TestPropertySource;
 import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyIntegrationTest;
 import dev.parley.support.ParleyIntegrationTestBase;
+import dev.parley.support.RawWebSocketFrames;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,10 +37,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ParleyIntegrationTest
 class WebSocketUpgradeIntegrationTests extends ParleyIntegrationTestBase {
-
-	private static final int RSV1_COMPRESSED = 0x40;
-
-	private static final int FIN = 0x80;
 
 	/** Tomcat reads the size once, when its WebSocket classes load: too late a setting is lost. */
 	@Test
@@ -180,24 +177,7 @@ class WebSocketUpgradeIntegrationTests extends ParleyIntegrationTestBase {
 		}
 
 		private void writeMaskedText(String text) throws IOException {
-			byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-			byte[] mask = new byte[4];
-			RANDOM.nextBytes(mask);
-			ByteArrayOutputStream frame = new ByteArrayOutputStream();
-			frame.write(0x81);
-			if (payload.length < 126) {
-				frame.write(0x80 | payload.length);
-			}
-			else {
-				frame.write(0x80 | 126);
-				frame.write(payload.length >>> 8);
-				frame.write(payload.length & 0xff);
-			}
-			frame.write(mask);
-			for (int i = 0; i < payload.length; i++) {
-				frame.write(payload[i] ^ mask[i % 4]);
-			}
-			this.out.write(frame.toByteArray());
+			this.out.write(RawWebSocketFrames.maskedText(text));
 			this.out.flush();
 		}
 
@@ -207,29 +187,19 @@ class WebSocketUpgradeIntegrationTests extends ParleyIntegrationTestBase {
 		 */
 		private String readText() throws IOException {
 			ByteArrayOutputStream message = new ByteArrayOutputStream();
-			int first;
 			int frames = 0;
+			RawWebSocketFrames.Frame frame;
 			do {
-				first = this.in.readUnsignedByte();
-				int second = this.in.readUnsignedByte();
-				long length = second & 0x7f;
-				if (length == 126) {
-					length = this.in.readUnsignedShort();
-				}
-				else if (length == 127) {
-					length = this.in.readLong();
-				}
-				byte[] payload = new byte[Math.toIntExact(length)];
-				this.in.readFully(payload);
+				frame = RawWebSocketFrames.read(this.in);
 				if (frames++ == 0) {
-					this.lastFrameCompressed = (first & RSV1_COMPRESSED) != 0;
+					this.lastFrameCompressed = frame.rsv1();
 				}
 				else {
 					this.fragmentsSeen++;
 				}
-				message.write(payload);
+				message.write(frame.payload());
 			}
-			while ((first & FIN) == 0);
+			while (!frame.fin());
 			byte[] payload = message.toByteArray();
 			this.lastMessageLength = payload.length;
 			if (!this.lastFrameCompressed) {

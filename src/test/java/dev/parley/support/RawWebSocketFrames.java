@@ -1,0 +1,84 @@
+package dev.parley.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * WebSocket frames (RFC 6455) as a client reads and writes them on a raw socket, for tests that
+ * must see how the server frames its messages or that read slowly on purpose.
+ */
+public final class RawWebSocketFrames {
+
+	public static final int OPCODE_CONTINUATION = 0x0;
+
+	public static final int OPCODE_TEXT = 0x1;
+
+	public static final int OPCODE_CLOSE = 0x8;
+
+	public static final int OPCODE_PING = 0x9;
+
+	private static final int FIN = 0x80;
+
+	private static final int RSV1 = 0x40;
+
+	private RawWebSocketFrames() {
+	}
+
+	/** One frame as received: its first header byte and its payload. */
+	public record Frame(int first, byte[] payload) {
+
+		public int opcode() {
+			return this.first & 0x0f;
+		}
+
+		public boolean fin() {
+			return (this.first & FIN) != 0;
+		}
+
+		/** Set on the first frame of a compressed message ({@code permessage-deflate}). */
+		public boolean rsv1() {
+			return (this.first & RSV1) != 0;
+		}
+	}
+
+	/** Reads the next frame (a server's: unmasked). */
+	public static Frame read(DataInputStream in) throws IOException {
+		int first = in.readUnsignedByte();
+		int second = in.readUnsignedByte();
+		long length = second & 0x7f;
+		if (length == 126) {
+			length = in.readUnsignedShort();
+		}
+		else if (length == 127) {
+			length = in.readLong();
+		}
+		byte[] payload = new byte[Math.toIntExact(length)];
+		in.readFully(payload);
+		return new Frame(first, payload);
+	}
+
+	/** {@code text} as one masked text frame, as a client must send it (up to 64 KiB). */
+	public static byte[] maskedText(String text) {
+		byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+		ByteArrayOutputStream frame = new ByteArrayOutputStream();
+		frame.write(FIN | OPCODE_TEXT);
+		if (payload.length < 126) {
+			frame.write(0x80 | payload.length);
+		}
+		else {
+			frame.write(0x80 | 126);
+			frame.write(payload.length >>> 8);
+			frame.write(payload.length & 0xff);
+		}
+		byte[] mask = new byte[4];
+		ThreadLocalRandom.current().nextBytes(mask);
+		frame.writeBytes(mask);
+		for (int i = 0; i < payload.length; i++) {
+			frame.write(payload[i] ^ mask[i % 4]);
+		}
+		return frame.toByteArray();
+	}
+}
