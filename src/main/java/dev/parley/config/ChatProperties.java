@@ -69,8 +69,8 @@ public record ChatProperties(
      * a non-blocking write cannot be tried (default: the number of processors);
      * more are added while slow clients hold them
      * @param perMessageDeflate whether WebSocket connections may compress their frames
-     * ({@code permessage-deflate}) when the client offers it; every browser does, and it costs
-     * the server about 110 KB per connection
+     * ({@code permessage-deflate}) when the client offers it; every browser does, and each such
+     * connection held 74-104 KB more of the server's memory (docs/performance.md)
      */
     public record Transport(
             @NotNull @DefaultValue("64KB") DataSize messageSizeLimit,

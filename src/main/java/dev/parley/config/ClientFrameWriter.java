@@ -78,13 +78,10 @@ interface ClientFrameWriter {
     }
 
     private static BlockingSend blockingSend(WebSocketSession session, long sendTimeLimitMillis) {
-        if (session instanceof StandardWebSocketSession standard) {
-            Session nativeSession = standard.getNativeSession();
-            Object tomcatEndpoint = TomcatTextFrames.endpointOf(nativeSession.getAsyncRemote());
-            if (tomcatEndpoint != null) {
-                nativeSession.getUserProperties().put(TomcatTextFrames.BLOCKING_SEND_TIMEOUT, sendTimeLimitMillis);
-                return batch -> TomcatTextFrames.send(tomcatEndpoint, ByteBuffer.wrap(batch));
-            }
+        if (session instanceof LeanUpgradeStrategy.Utf8TextSession utf8) {
+            utf8.getNativeSession().getUserProperties().put(TomcatTextFrames.BLOCKING_SEND_TIMEOUT,
+                    sendTimeLimitMillis);
+            return utf8::sendUtf8;
         }
         return batch -> session.sendMessage(new TextMessage(batch));
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
@@ -59,6 +60,8 @@ import org.springframework.web.socket.server.standard.StandardWebSocketUpgradeSt
  * {@code sendText} would encode it through a buffer of {@code DEFAULT_BUFFER_SIZE} bytes
  * allocated for every connection and send one frame per buffer-full; this way that buffer can
  * be small ({@link ConnectionMemoryConfiguration}) without SockJS messages leaving in pieces.
+ * Caveat: with compression on, Tomcat's compressor still cuts each message into frames of that
+ * size.
  */
 final class LeanUpgradeStrategy extends StandardWebSocketUpgradeStrategy {
 
@@ -111,19 +114,14 @@ final class LeanUpgradeStrategy extends StandardWebSocketUpgradeStrategy {
         }
     }
 
-    private static @Nullable InetSocketAddress address(AddressSource source) {
+    /** The address, or {@code null} where the request cannot tell it (as Spring's upgrade). */
+    private static @Nullable InetSocketAddress address(Supplier<@Nullable InetSocketAddress> source) {
         try {
             return source.get();
         }
         catch (RuntimeException ex) {
             return null;
         }
-    }
-
-    @FunctionalInterface
-    private interface AddressSource {
-
-        @Nullable InetSocketAddress get();
     }
 
     private static Set<String> caseInsensitive(String... names) {
@@ -150,12 +148,22 @@ final class LeanUpgradeStrategy extends StandardWebSocketUpgradeStrategy {
 
         @Override
         protected void sendTextMessage(TextMessage message) throws IOException {
-            Object endpoint = this.tomcatEndpoint;
-            if (endpoint != null && message.isLast()) {
-                ClientFrameWriter.TomcatTextFrames.send(endpoint, ByteBuffer.wrap(message.asBytes()));
+            if (message.isLast()) {
+                sendUtf8(message.asBytes());
             }
             else {
                 super.sendTextMessage(message);
+            }
+        }
+
+        /** Sends a whole text message already encoded in UTF-8, blocking until it is written. */
+        void sendUtf8(byte[] utf8) throws IOException {
+            Object endpoint = this.tomcatEndpoint;
+            if (endpoint != null) {
+                ClientFrameWriter.TomcatTextFrames.send(endpoint, ByteBuffer.wrap(utf8));
+            }
+            else {
+                super.sendTextMessage(new TextMessage(utf8));
             }
         }
     }
