@@ -14,8 +14,6 @@ import dev.parley.identity.Nickname;
 import dev.parley.room.RoomName;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,8 +37,7 @@ class MessageHistoryTests {
 	}
 
 	private MessageHistory instance() {
-		return new MessageHistory(JdbcClient.create(this.dataSource),
-				new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)));
+		return new MessageHistory(JdbcClient.create(this.dataSource));
 	}
 
 	private static long append(MessageHistory history, String text, String clientId) {
@@ -78,6 +75,33 @@ class MessageHistoryTests {
 		assertThat(history.append(ROOM, ALICE, new MessageText("hello"), new ClientId("c-1"), Instant.now())).isEmpty();
 		assertThat(append(history, "next", "c-2")).isEqualTo(2L);
 		assertThat(history.latest(ROOM, 10)).extracting(ChatMessage::text).containsExactly("hello", "next");
+	}
+
+	@Test
+	void roomsReportTheirCountAndLatestTimeFromTheirLatestMessage() {
+		MessageHistory history = instance();
+		RoomName quiet = new RoomName("quiet");
+		history.append(ROOM, ALICE, new MessageText("one"), null, Instant.parse("2026-12-02T00:00:01Z"));
+		history.append(ROOM, ALICE, new MessageText("two"), null, Instant.parse("2026-12-02T00:00:02Z"));
+		history.append(quiet, ALICE, new MessageText("hush"), null, Instant.parse("2026-12-02T00:00:03Z"));
+		assertThat(history.rooms()).containsExactlyInAnyOrder(
+				new RoomStats(ROOM, 2, Instant.parse("2026-12-02T00:00:02Z")),
+				new RoomStats(quiet, 1, Instant.parse("2026-12-02T00:00:03Z")));
+	}
+
+	@Test
+	void historyIsReadThroughThePrimaryKeyInOrderWithoutSorting() {
+		JdbcClient jdbc = JdbcClient.create(this.dataSource);
+		for (String query : List.of(MessageHistory.LAST_ID, MessageHistory.BEFORE, MessageHistory.AFTER,
+				MessageHistory.ROOMS)) {
+			String plan = jdbc.sql("explain " + query)
+				.param("room", "lobby")
+				.param("id", 1)
+				.param("limit", 10)
+				.query(String.class)
+				.single();
+			assertThat(plan).as(query).contains("index sorted").doesNotContain("CONSTRAINT_INDEX");
+		}
 	}
 
 }
