@@ -14,6 +14,9 @@ pid="${1:?usage: profile.sh PID SECONDS OUT.collapsed}"
 seconds="${2:?usage: profile.sh PID SECONDS OUT.collapsed}"
 out="$(realpath -m "${3:?usage: profile.sh PID SECONDS OUT.collapsed}")"
 version=4.1
+# PROFILE_EVENT=alloc PROFILE_INTERVAL=512k: where the heap is allocated instead (a sample per 512 KB)
+event="${PROFILE_EVENT:-ctimer}"
+interval="${PROFILE_INTERVAL:-1ms}"
 here="$(cd "$(dirname "$0")" && pwd)"
 lib="$here/target/async-profiler-$version/linux-x64/libasyncProfiler.so"
 if [[ ! -f "$lib" ]]; then
@@ -23,7 +26,7 @@ if [[ ! -f "$lib" ]]; then
     (cd "$here/target/async-profiler-$version" && unzip -q -o "$jar" 'linux-x64/*')
 fi
 # jcmd reads "a=b" as a named argument: the agent's options go in double quotes
-jcmd "$pid" JVMTI.agent_load "$lib" '"start,event=ctimer,interval=1ms"' > /dev/null
+jcmd "$pid" JVMTI.agent_load "$lib" "\"start,event=$event,interval=$interval\"" > /dev/null
 sleep "$seconds"
 jcmd "$pid" JVMTI.agent_load "$lib" "\"stop,file=$out,collapsed\"" > /dev/null
 echo "profile: $(awk '{ n += $NF } END { print n }' "$out") samples in $out" >&2
