@@ -4,6 +4,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
@@ -102,6 +108,39 @@ class MessageHistoryTests {
 				.single();
 			assertThat(plan).as(query).contains("index sorted").doesNotContain("CONSTRAINT_INDEX");
 		}
+	}
+
+	@Test
+	void instancesAppendingAtOnceTakeEveryIdOnceWithoutGaps() throws Exception {
+		int instances = 3;
+		int perInstance = 300;
+		List<Callable<List<Long>>> appenders = new ArrayList<>();
+		for (int i = 0; i < instances; i++) {
+			MessageHistory history = instance();
+			String name = "instance " + i;
+			// one thread per instance: MessageService serialises a room's appends on an instance
+			appenders.add(() -> {
+				List<Long> ids = new ArrayList<>();
+				for (int n = 0; n < perInstance; n++) {
+					ids.add(append(history, name + " #" + n, null));
+				}
+				return ids;
+			});
+		}
+		ExecutorService pool = Executors.newFixedThreadPool(instances);
+		List<Long> ids = new ArrayList<>();
+		try {
+			for (Future<List<Long>> result : pool.invokeAll(appenders)) {
+				ids.addAll(result.get(60, TimeUnit.SECONDS));
+			}
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		List<Long> expected = LongStream.rangeClosed(1, instances * perInstance).boxed().toList();
+		assertThat(ids).containsExactlyInAnyOrderElementsOf(expected);
+		assertThat(instance().after(ROOM, 0, instances * perInstance + 10)).extracting(ChatMessage::id)
+			.containsExactlyElementsOf(expected);
 	}
 
 }
