@@ -41,8 +41,8 @@ public class MessageHistory {
 
     // Reads order by both columns of the primary key (room, id), though room is fixed: H2 reads
     // an index in order, forwards or backwards, only when ORDER BY names its leading columns.
-    // Ordered by id alone, H2 read and sorted a room's whole history: 60-130 ms per query at
-    // 50,000 messages, against 0.1-2 ms.
+    // Ordered by id alone, H2 read and sorted a room's whole history: 35-120 ms per query at
+    // 50,000 messages, against 0.1-2.4 ms (bench/tools/HistoryQueries.java).
 
     static final String LAST_ID = "select id from message where room = :room order by room desc, id desc fetch first row only";
 
