@@ -14,6 +14,9 @@ pid="${1:?usage: profile.sh PID SECONDS OUT.collapsed}"
 seconds="${2:?usage: profile.sh PID SECONDS OUT.collapsed}"
 out="$(realpath -m "${3:?usage: profile.sh PID SECONDS OUT.collapsed}")"
 version=4.1
+# PROFILE_EVENT=cpu PROFILE_INTERVAL=200us: perf events (as root, or with perf_event_paranoid <= 1);
+# on the 2-core VMs of docs/performance.md they caught ~100× the samples of ctimer and itimer,
+# whose shares leaned towards the JIT compiler and system calls.
 # PROFILE_EVENT=alloc PROFILE_INTERVAL=512k: where the heap is allocated instead (a sample per 512 KB)
 event="${PROFILE_EVENT:-ctimer}"
 interval="${PROFILE_INTERVAL:-1ms}"
