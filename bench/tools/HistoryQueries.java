@@ -1,12 +1,17 @@
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
  * Times the history queries' two orderings on H2 with a large history (docs/performance.md,
- * session 6). Parley's schema, 20 rooms of 50,000 messages, in memory; each query three times:
+ * session 6). Parley's schema (its Flyway migrations), 20 rooms of 50,000 messages, in memory;
+ * each query three times, from the repository or from bench/:
  *
  * <pre>
  * java -cp ~/.m2/repository/com/h2database/h2/2.4.240/h2-2.4.240.jar bench/tools/HistoryQueries.java
@@ -28,14 +33,31 @@ public class HistoryQueries {
                 + latest.formatted("sent_at") + " as last_at from room r) latest where last_id is not null";
     }
 
+    /** The service's migrations, found from the repository or from bench/. */
+    private static Path migrations() {
+        for (String candidate : new String[] { "src/main/resources/db/migration", "../src/main/resources/db/migration" }) {
+            if (Files.isDirectory(Path.of(candidate))) {
+                return Path.of(candidate);
+            }
+        }
+        throw new IllegalStateException("run from the repository or from bench/: no src/main/resources/db/migration");
+    }
+
+    /** V2__name.sql -> 2 */
+    private static int version(Path script) {
+        String name = script.getFileName().toString();
+        return Integer.parseInt(name.substring(1, name.indexOf("__")));
+    }
+
     public static void main(String[] args) throws Exception {
         try (Connection connection = DriverManager.getConnection("jdbc:h2:mem:history;DB_CLOSE_DELAY=-1")) {
             Statement statement = connection.createStatement();
-            statement.execute("create table room (name varchar(32) not null primary key)");
-            statement.execute("create table message (room varchar(32) not null references room (name), id bigint not null, "
-                    + "sender varchar(128) not null, body varchar(1000000) not null, sent_at timestamp with time zone not null, "
-                    + "client_id varchar(64), primary key (room, id))");
-            statement.execute("create unique index message_client_id on message (room, sender, client_id)");
+            // the service's own schema: its Flyway migrations, in order
+            try (Stream<Path> scripts = Files.list(migrations())) {
+                for (Path script : scripts.sorted(Comparator.comparing(HistoryQueries::version)).toList()) {
+                    statement.execute("runscript from '" + script.toAbsolutePath() + "'");
+                }
+            }
             for (int r = 0; r < ROOMS; r++) {
                 statement.execute("insert into room values ('r" + r + "')");
             }

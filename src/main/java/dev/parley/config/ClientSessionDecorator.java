@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
@@ -68,6 +69,9 @@ final class ClientSessionDecorator extends WebSocketSessionDecorator {
     private enum State { OPEN, CLOSING, CLOSED }
 
     private final ClientFrameWriter writer;
+
+    /** {@link #written}, as one object for every write rather than a new one per write. */
+    private final Consumer<Throwable> onWritten = this::written;
 
     private final long sendTimeLimitNanos;
 
@@ -191,7 +195,7 @@ final class ClientSessionDecorator extends WebSocketSessionDecorator {
         while (batch != null) {
             boolean writtenAtOnce;
             try {
-                writtenAtOnce = this.writer.write(batch, this::written);
+                writtenAtOnce = this.writer.write(batch, this.onWritten);
             }
             catch (RuntimeException ex) {
                 written(ex);
