@@ -71,6 +71,10 @@ public record ChatProperties(
      * @param perMessageDeflate whether WebSocket connections may compress their frames
      * ({@code permessage-deflate}) when the client offers it; every browser does, and each such
      * connection held 74-104 KB more of the server's memory (docs/performance.md)
+     * @param readOnPoller whether a frame from a plain WebSocket connection is read and handled
+     * on Tomcat's poller thread rather than handed to a worker thread: less CPU per frame, but
+     * one frame handled at a time; turn it off when handling a message may wait, e.g. on a
+     * database over the network
      */
     public record Transport(
             @NotNull @DefaultValue("64KB") DataSize messageSizeLimit,
@@ -80,7 +84,8 @@ public record ChatProperties(
             @NotNull @DefaultValue("5s") Duration disconnectDelay,
             @NotNull @DefaultValue List<String> allowedOriginPatterns,
             @Min(1) Integer writerThreads,
-            @DefaultValue("false") boolean perMessageDeflate) {
+            @DefaultValue("false") boolean perMessageDeflate,
+            @DefaultValue("true") boolean readOnPoller) {
 
         /** {@link #writerThreads()}, or the number of processors if it is not set. */
         int writerThreadsOrDefault() {

@@ -63,6 +63,7 @@ interface ClientFrameWriter {
         if (socket == null) {
             return blocking;
         }
+        PollerReads.markNonBlocking(tomcatSession);
         return (batch, done) -> {
             // once Tomcat is closing the session (it may have sent the close frame), its own
             // send refuses the write, which closes ours
@@ -79,9 +80,10 @@ interface ClientFrameWriter {
 
     private static BlockingSend blockingSend(WebSocketSession session, long sendTimeLimitMillis) {
         if (session instanceof LeanUpgradeStrategy.Utf8TextSession utf8) {
+            // for Tomcat's own pongs and close frame; ours give their time limit themselves
             utf8.getNativeSession().getUserProperties().put(TomcatTextFrames.BLOCKING_SEND_TIMEOUT,
                     sendTimeLimitMillis);
-            return utf8::sendUtf8;
+            return batch -> utf8.sendUtf8(batch, sendTimeLimitMillis);
         }
         return batch -> session.sendMessage(new TextMessage(batch));
     }
@@ -126,7 +128,7 @@ interface ClientFrameWriter {
                 endpoint = MethodHandles.privateLookupIn(base, MethodHandles.lookup()).findGetter(base, "base", impl);
                 sendMessageBlock = MethodHandles.privateLookupIn(impl, MethodHandles.lookup()).findVirtual(impl,
                         "sendMessageBlock", MethodType.methodType(void.class, byte.class, ByteBuffer.class,
-                                boolean.class));
+                                boolean.class, long.class));
             }
             catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
                 asyncEndpoint = null;
@@ -156,9 +158,10 @@ interface ClientFrameWriter {
             }
         }
 
-        static void send(Object endpoint, ByteBuffer utf8) throws IOException {
+        /** Sends {@code utf8} as one text frame, failing after {@code timeoutMillis}. */
+        static void send(Object endpoint, ByteBuffer utf8, long timeoutMillis) throws IOException {
             try {
-                SEND_MESSAGE_BLOCK.invoke(endpoint, OPCODE_TEXT, utf8, true);
+                SEND_MESSAGE_BLOCK.invoke(endpoint, OPCODE_TEXT, utf8, true, System.currentTimeMillis() + timeoutMillis);
             }
             catch (IOException | RuntimeException | Error ex) {
                 throw ex;

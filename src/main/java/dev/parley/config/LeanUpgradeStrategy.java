@@ -133,6 +133,9 @@ final class LeanUpgradeStrategy extends StandardWebSocketUpgradeStrategy {
     /** A session that sends each whole text message as UTF-8 bytes in one frame. */
     static final class Utf8TextSession extends StandardWebSocketSession {
 
+        /** Tomcat's blocking send timeout when the session sets none. */
+        private static final long TOMCAT_BLOCKING_SEND_TIMEOUT = 20_000;
+
         private @Nullable Object tomcatEndpoint;
 
         Utf8TextSession(HttpHeaders headers, Map<String, Object> attributes, @Nullable InetSocketAddress localAddress,
@@ -149,18 +152,23 @@ final class LeanUpgradeStrategy extends StandardWebSocketUpgradeStrategy {
         @Override
         protected void sendTextMessage(TextMessage message) throws IOException {
             if (message.isLast()) {
-                sendUtf8(message.asBytes());
+                Object timeout = getNativeSession().getUserProperties()
+                    .get(ClientFrameWriter.TomcatTextFrames.BLOCKING_SEND_TIMEOUT);
+                sendUtf8(message.asBytes(), (timeout instanceof Long millis) ? millis : TOMCAT_BLOCKING_SEND_TIMEOUT);
             }
             else {
                 super.sendTextMessage(message);
             }
         }
 
-        /** Sends a whole text message already encoded in UTF-8, blocking until it is written. */
-        void sendUtf8(byte[] utf8) throws IOException {
+        /**
+         * Sends a whole text message already encoded in UTF-8, blocking until it is written or
+         * {@code timeoutMillis} have passed.
+         */
+        void sendUtf8(byte[] utf8, long timeoutMillis) throws IOException {
             Object endpoint = this.tomcatEndpoint;
             if (endpoint != null) {
-                ClientFrameWriter.TomcatTextFrames.send(endpoint, ByteBuffer.wrap(utf8));
+                ClientFrameWriter.TomcatTextFrames.send(endpoint, ByteBuffer.wrap(utf8), timeoutMillis);
             }
             else {
                 super.sendTextMessage(new TextMessage(utf8));

@@ -6,6 +6,8 @@ import dev.parley.identity.StompAuthentication;
 import dev.parley.presence.PresenceListener;
 
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
@@ -72,6 +74,17 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
         this.presenceListener = presenceListener;
         this.brokerScheduler = messageBrokerTaskScheduler;
         this.clientOutboundChannel = clientOutboundChannel;
+    }
+
+    /** Frames of plain WebSocket connections handled on Tomcat's poller ({@link PollerReads}). */
+    @Bean
+    WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> readOnPoller() {
+        // not ordered: runs after Spring Boot's own customizer, which sets the thread counts
+        return factory -> {
+            if (this.transport.readOnPoller()) {
+                factory.addConnectorCustomizers(PollerReads::install);
+            }
+        };
     }
 
     @Override

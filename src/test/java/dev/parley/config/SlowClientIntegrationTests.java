@@ -388,6 +388,12 @@ class SlowClientIntegrationTests extends ParleyIntegrationTestBase {
 			}
 		}
 
+		/** Sends a WebSocket ping; throws once the server has closed the connection. */
+		void ping(byte[] payload) throws IOException {
+			this.out.write(RawWebSocketFrames.maskedPing(payload));
+			this.out.flush();
+		}
+
 		/** Reads until the next STOMP frame (heart-beats skipped); fails after 10 s. */
 		RawFrame next() {
 			try {

@@ -62,9 +62,20 @@ public final class RawWebSocketFrames {
 
 	/** {@code text} as one masked text frame, as a client must send it (up to 64 KiB). */
 	public static byte[] maskedText(String text) {
-		byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+		return masked(OPCODE_TEXT, text.getBytes(StandardCharsets.UTF_8));
+	}
+
+	/** A masked ping; a control frame's payload has at most 125 bytes. */
+	public static byte[] maskedPing(byte[] payload) {
+		if (payload.length > 125) {
+			throw new IllegalArgumentException("A ping carries at most 125 bytes, not " + payload.length);
+		}
+		return masked(OPCODE_PING, payload);
+	}
+
+	private static byte[] masked(int opcode, byte[] payload) {
 		ByteArrayOutputStream frame = new ByteArrayOutputStream();
-		frame.write(FIN | OPCODE_TEXT);
+		frame.write(FIN | opcode);
 		if (payload.length < 126) {
 			frame.write(0x80 | payload.length);
 		}
