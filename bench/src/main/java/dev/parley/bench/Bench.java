@@ -254,14 +254,19 @@ final class Bench {
                 inFlight.release();
                 break;
             }
+            // the permit goes back last: connectAll() reads the token once every permit is back
             claim(user).whenComplete((token, ex) -> {
-                inFlight.release();
-                if (ex != null) {
-                    setupFailed(user, "claim", ex);
+                try {
+                    if (ex != null) {
+                        setupFailed(user, "claim", ex);
+                    }
+                    else {
+                        user.token = token;
+                        this.claimed.incrementAndGet();
+                    }
                 }
-                else {
-                    user.token = token;
-                    this.claimed.incrementAndGet();
+                finally {
+                    inFlight.release();
                 }
             });
         }
@@ -303,12 +308,16 @@ final class Bench {
                 break;
             }
             user.setUp().whenComplete((ignored, ex) -> {
-                inFlight.release();
-                if (ex != null) {
-                    setupFailed(user, "connect", ex);
-                    if (user.connection != null) {
-                        user.connection.abort();
+                try {
+                    if (ex != null) {
+                        setupFailed(user, "connect", ex);
+                        if (user.connection != null) {
+                            user.connection.abort();
+                        }
                     }
+                }
+                finally {
+                    inFlight.release();
                 }
             });
         }
