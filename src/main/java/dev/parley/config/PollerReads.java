@@ -28,8 +28,9 @@ import org.jspecify.annotations.Nullable;
  * messages a second ({@code docs/performance.md}, session 7). Handled on the poller, a frame
  * costs neither wake-up.
  * <p>
- * The price: while the poller handles a frame, it reads no other connection's. So only
- * connections whose handling never waits for a client are handled there: plain WebSocket
+ * The price: while the poller handles a frame, it reads no other connection's. So frames are
+ * handled there only while that takes less than half of its time ({@link PollerLoad}); and only
+ * from connections whose handling never waits for a client: plain WebSocket
  * connections that Parley writes to without blocking ({@link #markNonBlocking}, from
  * {@link ClientFrameWriter}), and only while no write to that connection is under way. Everything
  * else (HTTP, SockJS, compressing connections, the handshake) goes to the workers as before.
@@ -106,6 +107,8 @@ final class PollerReads implements Executor {
     /** Whether the poller is handling a frame; only the poller reads and writes it. */
     private boolean handling;
 
+    private final PollerLoad load = new PollerLoad(System.nanoTime());
+
     PollerReads(Executor workers) {
         this.workers = workers;
     }
@@ -151,7 +154,8 @@ final class PollerReads implements Executor {
     @Override
     public void execute(Runnable task) {
         Map<String, Object> session = (task instanceof SocketProcessorBase<?> processor) ? handledHere(processor) : null;
-        if (session == null) {
+        long start = (session != null) ? System.nanoTime() : 0;
+        if (session == null || !this.load.handleHere(start)) {
             this.workers.execute(task);
             return;
         }
@@ -163,6 +167,7 @@ final class PollerReads implements Executor {
         }
         finally {
             this.handling = false;
+            this.load.handled(System.nanoTime() - start);
             if (timeout != null) {
                 session.put(ClientFrameWriter.TomcatTextFrames.BLOCKING_SEND_TIMEOUT, timeout);
             }

@@ -1,0 +1,70 @@
+package dev.parley.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.tomcat.util.net.SocketEvent;
+import org.apache.tomcat.util.net.SocketProcessorBase;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The choices {@link PollerReads} can make without a connection; {@code PollerReadsIntegrationTests} has the rest. */
+class PollerReadsTests {
+
+    /** Without them every frame goes to a worker thread: correct, only slower. */
+    @Test
+    void tomcatsInternalsForHandlingOnThePollerAreAvailable() {
+        assertThat(PollerReads.available()).isTrue();
+    }
+
+    @Test
+    void tasksOtherThanReadingASocketGoToTheWorkers() throws InterruptedException {
+        List<Runnable> toWorkers = new ArrayList<>();
+        PollerReads executor = new PollerReads(toWorkers::add);
+        Runnable task = () -> { };
+
+        onThread("http-nio-8080-Poller", () -> executor.execute(task));
+
+        assertThat(toWorkers).containsExactly(task);
+    }
+
+    @Test
+    void socketProcessingOffThePollerGoesToTheWorkers() throws InterruptedException {
+        List<Runnable> toWorkers = new ArrayList<>();
+        PollerReads executor = new PollerReads(toWorkers::add);
+        Runnable processing = socketProcessing();
+
+        onThread("http-nio-8080-exec-1", () -> executor.execute(processing));
+
+        assertThat(toWorkers).containsExactly(processing);
+    }
+
+    @Test
+    void socketProcessingOnThePollerWithoutAWebSocketGoesToTheWorkers() throws InterruptedException {
+        List<Runnable> toWorkers = new ArrayList<>();
+        PollerReads executor = new PollerReads(toWorkers::add);
+        Runnable processing = socketProcessing();
+
+        onThread("http-nio-8080-Poller", () -> executor.execute(processing));
+
+        assertThat(toWorkers).containsExactly(processing);
+    }
+
+    /** Tomcat's processing of a socket event, here of no socket: run on the spot, it would throw. */
+    private static Runnable socketProcessing() {
+        return new SocketProcessorBase<Object>(null, SocketEvent.OPEN_READ) {
+
+            @Override
+            protected void doRun() {
+                throw new AssertionError("run on the calling thread");
+            }
+        };
+    }
+
+    private static void onThread(String name, Runnable action) throws InterruptedException {
+        Thread thread = new Thread(action, name);
+        thread.start();
+        thread.join();
+    }
+}
