@@ -21,6 +21,15 @@ final class PollerLoad {
     /** Weight of the latest handling in the average cost of one: about the last 32. */
     private static final double SMOOTHING = 1.0 / 32;
 
+    /**
+     * While frames go to the workers, one in this many is still handled on the poller, so that
+     * the cost of one stays up to date: frames handled while the JIT compiler had not yet
+     * compiled their code took several times as long as later ones.
+     */
+    static final int SAMPLE_EVERY = 16;
+
+    private int sinceSample;
+
     private long windowStart;
 
     private int framesInWindow;
@@ -42,7 +51,14 @@ final class PollerLoad {
             this.framesInWindow = 0;
         }
         this.framesInWindow++;
-        return this.handleHere;
+        if (this.handleHere) {
+            return true;
+        }
+        if (++this.sinceSample < SAMPLE_EVERY) {
+            return false;
+        }
+        this.sinceSample = 0;
+        return true;
     }
 
     /** Handling a frame on the poller took {@code nanos}. */
