@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.websocket.Session;
@@ -23,13 +24,15 @@ import org.jspecify.annotations.Nullable;
  * poller thread, as an event loop does, instead of handing it to a worker thread.
  * <p>
  * Why: for every frame a client sends, the hand-off woke a worker thread, and the worker woke
- * the poller again to watch the connection for the next frame. On this 2-core VM that cost
- * about 80 µs of CPU per frame, a quarter of the server's CPU when one client posts 1,000
- * messages a second ({@code docs/performance.md}, session 7). Handled on the poller, a frame
- * costs neither wake-up.
+ * the poller again to watch the connection for the next frame. On the 2-core VM of
+ * {@code docs/performance.md} (session 7) that cost about 120 µs of CPU per frame, a third of the
+ * server's CPU when one client posts 1,000 messages a second to a room of ten. Handled on the
+ * poller, a frame costs neither wake-up.
  * <p>
  * The price: while the poller handles a frame, it reads no other connection's. So frames are
- * handled there only while that takes less than half of its time ({@link PollerLoad}); and only
+ * handled there only while that takes less than half of its time ({@link PollerLoad}); the
+ * writes of a large broadcast go to the workers ({@link #toWorkers}, from
+ * {@link InboundWriteScope}); and frames are handled there only
  * from connections whose handling never waits for a client: plain WebSocket
  * connections that Parley writes to without blocking ({@link #markNonBlocking}, from
  * {@link ClientFrameWriter}), and only while no write to that connection is under way. Everything
@@ -104,8 +107,8 @@ final class PollerReads implements Executor {
     /** Tomcat's poller thread, once it has been seen. */
     private volatile @Nullable Thread poller;
 
-    /** Whether the poller is handling a frame; only the poller reads and writes it. */
-    private boolean handling;
+    /** The executor whose poller is handling a frame on this thread, while it does. */
+    private static final ThreadLocal<PollerReads> HANDLING_HERE = new ThreadLocal<>();
 
     private final PollerLoad load = new PollerLoad(System.nanoTime());
 
@@ -161,12 +164,10 @@ final class PollerReads implements Executor {
         }
         Object timeout = session.put(ClientFrameWriter.TomcatTextFrames.BLOCKING_SEND_TIMEOUT,
                 CONTROL_FRAME_TIMEOUT_MILLIS);
-        this.handling = true;
         try {
-            task.run();
+            handleHere(task);
         }
         finally {
-            this.handling = false;
             this.load.handled(System.nanoTime() - start);
             if (timeout != null) {
                 session.put(ClientFrameWriter.TomcatTextFrames.BLOCKING_SEND_TIMEOUT, timeout);
@@ -177,13 +178,43 @@ final class PollerReads implements Executor {
         }
     }
 
+    /** Runs {@code task}, the handling of a frame, on this thread as the poller. */
+    void handleHere(Runnable task) {
+        HANDLING_HERE.set(this);
+        try {
+            task.run();
+        }
+        finally {
+            HANDLING_HERE.remove();
+        }
+    }
+
+    /**
+     * Hands {@code task} to the worker threads if this thread is a poller handling a frame, and
+     * returns {@code true}; otherwise, or if the workers take nothing more (the server is
+     * stopping), returns {@code false}, and the caller runs it.
+     */
+    static boolean toWorkers(Runnable task) {
+        PollerReads poller = HANDLING_HERE.get();
+        if (poller == null) {
+            return false;
+        }
+        try {
+            poller.workers.execute(task);
+            return true;
+        }
+        catch (RejectedExecutionException ex) {
+            return false;
+        }
+    }
+
     /**
      * The user properties of the WebSocket session {@code processor} would handle, if it may be
      * handled on this thread: the poller, not handling another frame, and the session one that
      * Parley writes to without blocking and with no write under way.
      */
     private @Nullable Map<String, Object> handledHere(SocketProcessorBase<?> processor) {
-        if (!isPoller(Thread.currentThread()) || this.handling) {
+        if (!isPoller(Thread.currentThread()) || HANDLING_HERE.get() != null) {
             return null;
         }
         try {

@@ -6,6 +6,8 @@ import java.util.List;
 import org.apache.tomcat.util.net.SocketEvent;
 import org.apache.tomcat.util.net.SocketProcessorBase;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,24 +31,15 @@ class PollerReadsTests {
         assertThat(toWorkers).containsExactly(task);
     }
 
-    @Test
-    void socketProcessingOffThePollerGoesToTheWorkers() throws InterruptedException {
+    /** Off the poller, and on it for a socket that is no WebSocket (here none at all). */
+    @ParameterizedTest
+    @ValueSource(strings = { "http-nio-8080-exec-1", "http-nio-8080-Poller" })
+    void socketProcessingWithoutAWebSocketGoesToTheWorkers(String thread) throws InterruptedException {
         List<Runnable> toWorkers = new ArrayList<>();
         PollerReads executor = new PollerReads(toWorkers::add);
         Runnable processing = socketProcessing();
 
-        onThread("http-nio-8080-exec-1", () -> executor.execute(processing));
-
-        assertThat(toWorkers).containsExactly(processing);
-    }
-
-    @Test
-    void socketProcessingOnThePollerWithoutAWebSocketGoesToTheWorkers() throws InterruptedException {
-        List<Runnable> toWorkers = new ArrayList<>();
-        PollerReads executor = new PollerReads(toWorkers::add);
-        Runnable processing = socketProcessing();
-
-        onThread("http-nio-8080-Poller", () -> executor.execute(processing));
+        onThread(thread, () -> executor.execute(processing));
 
         assertThat(toWorkers).containsExactly(processing);
     }
