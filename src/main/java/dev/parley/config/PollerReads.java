@@ -29,16 +29,18 @@ import org.jspecify.annotations.Nullable;
  * server's CPU when one client posts 1,000 messages a second to a room of ten. Handled on the
  * poller, a frame costs neither wake-up.
  * <p>
- * The price: while the poller handles a frame, it reads no other connection's. So frames are
- * handled there only while that takes less than half of its time ({@link PollerLoad}); the
- * writes of a large broadcast go to the workers ({@link #toWorkers}, from
- * {@link InboundWriteScope}); and frames are handled there only
- * from connections whose handling never waits for a client: plain WebSocket
- * connections that Parley writes to without blocking ({@link #markNonBlocking}, from
- * {@link ClientFrameWriter}), and only while no write to that connection is under way. Everything
- * else (HTTP, SockJS, compressing connections, the handshake) goes to the workers as before.
- * Handling also includes storing the message: with a database that is slow to answer, turn
- * {@code chat.transport.read-on-poller} off.
+ * The price: while the poller handles a frame, it reads no other connection's. So the poller
+ * handles a frame only
+ * <ul>
+ * <li>from a connection whose handling never waits for a client: a plain WebSocket connection
+ * that Parley writes to without blocking ({@link #markNonBlocking}, from
+ * {@link ClientFrameWriter}), with no write to it under way;</li>
+ * <li>while handling frames takes less than half of its time ({@link PollerLoad});</li>
+ * </ul>
+ * and the writes of a large broadcast go to the workers ({@link #toWorkers}, from
+ * {@link InboundWriteScope}). Everything else (HTTP, SockJS, compressing connections, the
+ * handshake) goes to the workers as before. Handling includes storing the message: with a
+ * database that is slow to answer, turn {@code chat.transport.read-on-poller} off.
  * <p>
  * Tomcat itself answers a ping with a pong, and a close frame with its own, by a blocking write.
  * A client that pings while its socket buffer is full would hold the poller for as long as
@@ -56,6 +58,9 @@ final class PollerReads implements Executor {
 
     /** Longest Tomcat may block the poller writing a pong or a close frame. */
     static final long CONTROL_FRAME_TIMEOUT_MILLIS = 20;
+
+    /** The executor whose poller is handling a frame on this thread, while it does. */
+    private static final ThreadLocal<PollerReads> HANDLING_HERE = new ThreadLocal<>();
 
     private static final MethodHandle TASK_SOCKET;
 
@@ -107,9 +112,6 @@ final class PollerReads implements Executor {
     /** Tomcat's poller thread, once it has been seen. */
     private volatile @Nullable Thread poller;
 
-    /** The executor whose poller is handling a frame on this thread, while it does. */
-    private static final ThreadLocal<PollerReads> HANDLING_HERE = new ThreadLocal<>();
-
     private final PollerLoad load = new PollerLoad(System.nanoTime());
 
     PollerReads(Executor workers) {
@@ -132,7 +134,7 @@ final class PollerReads implements Executor {
 
     /**
      * Sets up {@code connector} to handle frames on its poller, with worker threads as Tomcat
-     * would create them from the connector's settings, and shut down when it stops.
+     * would create them from the connector's settings, shut down when the connector is destroyed.
      */
     static void install(Connector connector) {
         if (!available() || !(connector.getProtocolHandler() instanceof AbstractProtocol<?> protocol)
