@@ -12,6 +12,7 @@ import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.Session;
 
 import org.apache.tomcat.util.net.SocketWrapperBase;
+import org.apache.tomcat.websocket.Constants;
 
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
@@ -114,7 +115,7 @@ interface ClientFrameWriter {
         private static final MethodHandle SEND_MESSAGE_BLOCK;
 
         /** Tomcat's session property: how long a blocking send may wait before the session is closed. */
-        static final String BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+        static final String BLOCKING_SEND_TIMEOUT = Constants.BLOCKING_SEND_TIMEOUT_PROPERTY;
 
         static {
             Class<?> asyncEndpoint = null;

@@ -17,6 +17,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.websocket.Extension;
 import jakarta.websocket.Session;
+import org.apache.tomcat.websocket.Constants;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
@@ -133,9 +134,6 @@ final class LeanUpgradeStrategy extends StandardWebSocketUpgradeStrategy {
     /** A session that sends each whole text message as UTF-8 bytes in one frame. */
     static final class Utf8TextSession extends StandardWebSocketSession {
 
-        /** Tomcat's blocking send timeout when the session sets none. */
-        private static final long TOMCAT_BLOCKING_SEND_TIMEOUT = 20_000;
-
         private @Nullable Object tomcatEndpoint;
 
         Utf8TextSession(HttpHeaders headers, Map<String, Object> attributes, @Nullable InetSocketAddress localAddress,
@@ -154,7 +152,7 @@ final class LeanUpgradeStrategy extends StandardWebSocketUpgradeStrategy {
             if (message.isLast()) {
                 Object timeout = getNativeSession().getUserProperties()
                     .get(ClientFrameWriter.TomcatTextFrames.BLOCKING_SEND_TIMEOUT);
-                sendUtf8(message.asBytes(), (timeout instanceof Long millis) ? millis : TOMCAT_BLOCKING_SEND_TIMEOUT);
+                sendUtf8(message.asBytes(), (timeout instanceof Long millis) ? millis : Constants.DEFAULT_BLOCKING_SEND_TIMEOUT);
             }
             else {
                 super.sendTextMessage(message);

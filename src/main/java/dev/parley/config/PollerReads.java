@@ -187,7 +187,8 @@ final class PollerReads implements Executor {
             task.run();
         }
         finally {
-            HANDLING_HERE.remove();
+            // kept as null rather than removed: no new thread-local entry for every frame
+            HANDLING_HERE.set(null);
         }
     }
 
