@@ -13,6 +13,7 @@
 #   PARLEY_JAR=path     the jar to run (default: target/parley-*.jar of the repository)
 #   JAVA_OPTS="..."     JVM options, e.g. -Xmx512m
 #   PARLEY_LOG=file     server log (default: bench/target/server-PORT.log)
+#   BENCH_DB_OPTIONS=…  appended to the file database's URL, e.g. ";CACHE_SIZE=1024" (H2's page cache, KB)
 #   further arguments after PORT are passed to the server (e.g. --chat.transport.heartbeat=0)
 set -euo pipefail
 
@@ -37,7 +38,7 @@ if [[ "${BENCH_DB:-file}" == mem ]]; then
 else
     db_dir="$here/target/db-$port"
     rm -rf "$db_dir"
-    db_url="jdbc:h2:file:$db_dir/parley;DB_CLOSE_ON_EXIT=FALSE"
+    db_url="jdbc:h2:file:$db_dir/parley;DB_CLOSE_ON_EXIT=FALSE${BENCH_DB_OPTIONS:-}"
 fi
 mkdir -p "$(dirname "$log")"
 
