@@ -24,7 +24,7 @@ import struct
 import sys
 
 STALL_MS = 5.0
-PAYLOAD = re.compile(rb"pb:(\d+):m:(\d+):")
+PAYLOAD = re.compile(rb"pb:(\d+):m:(\d+):(\d+)")
 
 
 def frames(payload):
@@ -57,8 +57,8 @@ def frames(payload):
 
 
 def read_capture(path, port):
-    """(arrivals, departures): arrival time per (step, room seq), and the departure times of its
-    deliveries."""
+    """(arrivals, departures): the arrival time of each bench message, and the departure times of
+    its deliveries, by its payload (step, room sequence and send time: unique across rooms)."""
     arrivals, departures = {}, collections.defaultdict(list)
     with open(path, "rb") as f:
         header = f.read(24)
@@ -83,10 +83,10 @@ def read_capture(path, port):
             if destination == port:
                 for frame in frames(data):
                     for m in PAYLOAD.finditer(frame):
-                        arrivals.setdefault((int(m.group(1)), int(m.group(2))), t)
+                        arrivals.setdefault(m.group(0), t)
             elif source == port:
                 for m in PAYLOAD.finditer(data):
-                    departures[(int(m.group(1)), int(m.group(2)))].append(t)
+                    departures[m.group(0)].append(t)
     return arrivals, departures
 
 
