@@ -2,7 +2,9 @@ package dev.parley.config;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 
+import org.apache.catalina.connector.Connector;
 import org.apache.tomcat.util.net.SocketEvent;
 import org.apache.tomcat.util.net.SocketProcessorBase;
 import org.junit.jupiter.api.Test;
@@ -18,6 +20,27 @@ class PollerReadsTests {
     @Test
     void tomcatsInternalsForHandlingOnThePollerAreAvailable() {
         assertThat(PollerReads.available()).isTrue();
+    }
+
+    @Test
+    void aConnectorWithoutAnExecutorGetsOneThatReadsOnThePoller() {
+        Connector connector = new Connector("HTTP/1.1");
+
+        PollerReads.install(connector);
+
+        assertThat(connector.getProtocolHandler().getExecutor()).isInstanceOf(PollerReads.class);
+    }
+
+    /** As with Spring Boot's virtual threads (spring.threads.virtual.enabled), whose executor stays. */
+    @Test
+    void aConnectorWithAnExecutorOfItsOwnKeepsIt() {
+        Connector connector = new Connector("HTTP/1.1");
+        Executor own = Runnable::run;
+        connector.getProtocolHandler().setExecutor(own);
+
+        PollerReads.install(connector);
+
+        assertThat(connector.getProtocolHandler().getExecutor()).isSameAs(own);
     }
 
     @Test
