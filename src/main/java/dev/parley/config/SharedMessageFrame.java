@@ -2,6 +2,10 @@ package dev.parley.config;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * One STOMP MESSAGE frame for every subscriber of a destination, encoded once. Subscribers'
@@ -13,6 +17,11 @@ import java.nio.charset.StandardCharsets;
  * {@code subscription}. The {@code message-id} is the same for every subscriber of one
  * message, as in RabbitMQ or ActiveMQ: it identifies the message, which STOMP 1.2 asks of it.
  * Header values are escaped as STOMP 1.2 requires of every frame but CONNECT and CONNECTED.
+ * <p>
+ * Subscribers with the same subscription id get the same array: most clients number their
+ * subscriptions alike ({@code stomp.js}: {@code sub-0}, {@code sub-1}, ...), so a broadcast
+ * to a room makes one frame per distinct id instead of one per subscriber. The arrays are
+ * therefore shared and must not be changed. One instance serves one broadcast, on one thread.
  */
 final class SharedMessageFrame {
 
@@ -21,6 +30,13 @@ final class SharedMessageFrame {
     private final byte[] head;
 
     private final byte[] tail;
+
+    private @Nullable String firstId;
+
+    private byte @Nullable [] firstFrame;
+
+    /** Frames for ids other than the first, made only when a broadcast meets more than one id. */
+    private @Nullable Map<String, byte[]> otherFrames;
 
     private SharedMessageFrame(byte[] head, byte[] tail) {
         this.head = head;
@@ -51,8 +67,28 @@ final class SharedMessageFrame {
         return new SharedMessageFrame(head.toByteArray(), tail);
     }
 
-    /** The whole frame, UTF-8, for the subscriber whose subscription id is {@code subscriptionId}. */
+    /**
+     * The whole frame, UTF-8, for the subscriber whose subscription id is {@code subscriptionId}:
+     * shared with every subscriber of the same id, not to be changed.
+     */
     byte[] forSubscription(String subscriptionId) {
+        byte[] first = this.firstFrame;
+        if (first == null) {
+            first = frame(subscriptionId);
+            this.firstId = subscriptionId;
+            this.firstFrame = first;
+            return first;
+        }
+        if (subscriptionId.equals(this.firstId)) {
+            return first;
+        }
+        if (this.otherFrames == null) {
+            this.otherFrames = new HashMap<>();
+        }
+        return this.otherFrames.computeIfAbsent(subscriptionId, this::frame);
+    }
+
+    private byte[] frame(String subscriptionId) {
         byte[] id = escape(subscriptionId);
         byte[] frame = new byte[this.head.length + id.length + this.tail.length];
         System.arraycopy(this.head, 0, frame, 0, this.head.length);

@@ -36,6 +36,18 @@ class SharedMessageFrameTests {
     }
 
     @Test
+    void subscribersWithTheSameSubscriptionIdShareOneFrame() {
+        SharedMessageFrame frame = SharedMessageFrame.of("/topic/room.general", "application/json", "42", BODY);
+
+        byte[] first = frame.forSubscription("sub-0");
+        byte[] other = frame.forSubscription("sub-1");
+
+        assertThat(frame.forSubscription("sub-0")).isSameAs(first);
+        assertThat(frame.forSubscription("sub-1")).isSameAs(other).isNotEqualTo(first);
+        assertThat(decodeOne(frame.forSubscription("sub-1")).getSubscriptionId()).isEqualTo("sub-1");
+    }
+
+    @Test
     void bodyArrivesByteForByte() {
         SharedMessageFrame frame = SharedMessageFrame.of("/topic/room.general", "application/json", "1", BODY);
 
