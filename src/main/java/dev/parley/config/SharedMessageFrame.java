@@ -82,10 +82,17 @@ final class SharedMessageFrame {
         if (subscriptionId.equals(this.firstId)) {
             return first;
         }
-        if (this.otherFrames == null) {
-            this.otherFrames = new HashMap<>();
+        Map<String, byte[]> others = this.otherFrames;
+        if (others == null) {
+            others = new HashMap<>();
+            this.otherFrames = others;
         }
-        return this.otherFrames.computeIfAbsent(subscriptionId, this::frame);
+        byte[] frame = others.get(subscriptionId);
+        if (frame == null) {
+            frame = frame(subscriptionId);
+            others.put(subscriptionId, frame);
+        }
+        return frame;
     }
 
     private byte[] frame(String subscriptionId) {
