@@ -100,7 +100,8 @@ def percentiles(values, label):
 
 
 def stalls(arrivals, departures):
-    """[start, end] of each run of messages whose first delivery waited more than STALL_MS."""
+    """[start, end] of each run of messages whose first delivery waited more than STALL_MS, and
+    how many messages they held."""
     late = []
     for key, arrived in sorted(arrivals.items(), key=lambda kv: kv[1]):
         left = departures.get(key)
@@ -112,7 +113,7 @@ def stalls(arrivals, departures):
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    return merged
+    return merged, len(late)
 
 
 SWITCH = re.compile(r"\s*(.+?)\s+(\d+) \[(\d+)\]\s+([\d.]+): sched:sched_switch: prev_comm=(.*?) prev_pid=\d+ "
@@ -170,9 +171,7 @@ def main():
     print(f"capture: {len(arrivals)} messages in over {last - first:.1f} s, {len(residence)} deliveries out")
     print(percentiles(residence, "server residence (frame in to delivery out)"))
     print(percentiles(spread, "spread (first to last delivery of a message)"))
-    found = stalls(arrivals, departures)
-    delayed = sum(1 for key, arrived in arrivals.items()
-                  if departures.get(key) and min(departures[key]) - arrived > STALL_MS / 1000)
+    found, delayed = stalls(arrivals, departures)
     print(f"stalls (first delivery later than {STALL_MS:g} ms): {len(found)}, holding {delayed} messages "
           f"({100 * delayed / max(1, len(arrivals)):.1f} %)")
     runs, offset = [], None
