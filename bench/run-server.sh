@@ -12,6 +12,7 @@
 #
 #   PARLEY_JAR=path     the jar to run (default: target/parley-*.jar of the repository)
 #   JAVA_OPTS="..."     JVM options, e.g. -Xmx512m
+#   PARLEY_JAVA=path    the java launcher (default: java on the PATH), e.g. another JDK's bin/java
 #   PARLEY_LOG=file     server log (default: bench/target/server-PORT.log)
 #   BENCH_DB_OPTIONS=…  appended to the file database's URL, e.g. ";CACHE_SIZE=1024" (H2's page cache, KB)
 #   further arguments after PORT are passed to the server (e.g. --chat.transport.heartbeat=0)
@@ -48,7 +49,7 @@ if curl -fsS -o /dev/null "http://127.0.0.1:$port/actuator/health" 2>/dev/null; 
 fi
 
 # shellcheck disable=SC2086
-nohup java ${JAVA_OPTS:-} -jar "$jar" \
+nohup "${PARLEY_JAVA:-java}" ${JAVA_OPTS:-} -jar "$jar" \
     --server.port="$port" \
     --spring.datasource.url="$db_url" \
     --chat.rate-limit.burst=1000000 --chat.rate-limit.per-second=1000000 \
