@@ -21,7 +21,6 @@ import org.springframework.messaging.support.MessageHeaderAccessor;
 import org.springframework.messaging.simp.config.ChannelRegistration;
 import org.springframework.messaging.simp.config.MessageBrokerRegistry;
 import org.springframework.scheduling.TaskScheduler;
-import org.springframework.util.AntPathMatcher;
 import org.springframework.web.socket.config.annotation.StompEndpointRegistry;
 import org.springframework.web.socket.config.annotation.WebSocketMessageBrokerConfigurer;
 import org.springframework.web.socket.config.annotation.WebSocketTransportRegistration;
@@ -112,7 +111,7 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
         long heartbeat = this.transport.heartbeat().toMillis();
         registry.setApplicationDestinationPrefixes("/app");
         registry.setUserDestinationPrefix(USER_PREFIX);
-        registry.setPathMatcher(new AntPathMatcher("."));
+        registry.setPathMatcher(new CachingPathMatcher());
         // No preservePublishOrder: the outbound channel is synchronous (below), so a frame is
         // queued on its connection on the publishing thread, in publish order.
         registry.enableSimpleBroker("/topic", "/queue")
