@@ -73,6 +73,44 @@ class ClientSessionDecoratorTests {
     }
 
     @Test
+    void aHeartBeatQueuedBehindAWriteIsLeftOutWhenFramesFollowIt() throws Exception {
+        this.session.sendMessage(new TextMessage("1\0"));
+        this.session.sendMessage(new TextMessage("\n"));
+        this.session.sendMessage(new TextMessage("2\0"));
+        this.session.sendMessage(new TextMessage("3\0"));
+
+        this.writer.complete(null);
+
+        assertThat(this.writer.texts()).containsExactly("1\0", "2\0" + "3\0");
+        assertThat(this.session.queuedBytes()).isZero();
+    }
+
+    @Test
+    void aHeartBeatQueuedBehindFramesIsDropped() throws Exception {
+        this.session.sendMessage(new TextMessage("1\0"));
+        this.session.sendMessage(new TextMessage("2\0"));
+        this.session.sendMessage(new TextMessage("\n"));
+        this.session.sendMessage(new TextMessage("\n"));
+
+        this.writer.complete(null);
+
+        assertThat(this.writer.texts()).containsExactly("1\0", "2\0");
+        assertThat(this.session.queuedBytes()).isZero();
+    }
+
+    @Test
+    void aHeartBeatQueuedBehindAWriteWithNothingAfterItIsSent() throws Exception {
+        this.session.sendMessage(new TextMessage("1\0"));
+        this.session.sendMessage(new TextMessage("\n"));
+
+        this.writer.complete(null);
+
+        assertThat(this.writer.texts()).containsExactly("1\0", "\n");
+        this.writer.complete(null);
+        assertThat(this.session.queuedBytes()).isZero();
+    }
+
+    @Test
     void framesQueuedWhileAClientFrameIsHandledLeaveTogetherAfterIt() throws Exception {
         InboundWriteScope scope = new InboundWriteScope();
         Message<byte[]> clientFrame = MessageBuilder.withPayload(new byte[0]).build();
