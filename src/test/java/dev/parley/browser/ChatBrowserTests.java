@@ -20,10 +20,10 @@ import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WindowType;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import tools.jackson.databind.JsonNode;
+
+import dev.parley.support.HeadlessChromium;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -34,7 +34,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The chat page (src/main/resources/static) in Debian's headless Chromium, against the real
@@ -51,10 +50,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
         "chat.rate-limit.per-second=1000",
         "chat.message.max-length=1000" })
 class ChatBrowserTests {
-
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     private static final Duration RECONNECT_WAIT = Duration.ofSeconds(45);
 
@@ -94,11 +89,7 @@ class ChatBrowserTests {
     /** Each test is reported as skipped, with this reason, where the browser is missing. */
     @BeforeEach
     void chromiumInstalled() {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "Browser test skipped: it needs Debian's Chromium at /usr/bin/chromium and its driver at "
-                        + "/usr/bin/chromedriver (apt-get install chromium chromium-driver)");
-        // the system's driver, never one Selenium would fetch
-        System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER.toString());
+        HeadlessChromium.assumeInstalled();
     }
 
     @AfterEach
@@ -495,20 +486,13 @@ class ChatBrowserTests {
     private ChatPage browser(boolean phone) throws IOException {
         Path profile = Files.createTempDirectory("parley-chromium-");
         this.profiles.add(profile);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--user-data-dir=" + profile, "--window-size=1280,800", "--lang=en-GB");
+        ChromeOptions options = HeadlessChromium.options(profile);
+        options.addArguments("--window-size=1280,800", "--lang=en-GB");
         if (phone) {
             options.setExperimentalOption("mobileEmulation",
                     Map.of("deviceMetrics", Map.of("width", 390, "height", 760, "pixelRatio", 1.0)));
         }
-        ChatPage page = new ChatPage(new ChromeDriver(service, options), "http://localhost:" + this.port);
+        ChatPage page = new ChatPage(HeadlessChromium.start(options), "http://localhost:" + this.port);
         this.pages.add(page);
         return page;
     }

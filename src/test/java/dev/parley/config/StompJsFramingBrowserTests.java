@@ -14,8 +14,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
+
+import dev.parley.support.HeadlessChromium;
 
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
@@ -25,7 +25,6 @@ import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
@@ -38,10 +37,6 @@ import static org.mockito.Mockito.when;
  * {@code mvn verify -Pbrowser}; skipped where /usr/bin/chromium is missing.
  */
 class StompJsFramingBrowserTests {
-
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     private static final String DESTINATION = "/topic/room.general";
 
@@ -75,21 +70,10 @@ class StompJsFramingBrowserTests {
 
     @BeforeEach
     void chromium() throws IOException {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "Browser test skipped: it needs Debian's Chromium at /usr/bin/chromium and its driver at "
-                        + "/usr/bin/chromedriver (apt-get install chromium chromium-driver)");
+        HeadlessChromium.assumeInstalled();
         this.scheduler.initialize();
         this.profile = Files.createTempDirectory("parley-chromium-");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--user-data-dir=" + this.profile);
-        this.driver = new ChromeDriver(service, options);
+        this.driver = HeadlessChromium.start(HeadlessChromium.options(this.profile));
     }
 
     @AfterEach
