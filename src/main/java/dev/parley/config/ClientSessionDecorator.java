@@ -32,10 +32,10 @@ import org.springframework.web.socket.sockjs.transport.session.AbstractHttpSockJ
  * broadcast, which runs under the room's lock, thus never waits for a slow client, and a busy
  * client costs fewer writes. A heart-beat never shares a message with frames: {@code stomp.js}
  * loses a frame that follows an EOL at the start of a message, and frames show that the
- * connection is alive as well as a heart-beat does. A write is first tried without blocking on the thread that
- * queued the frame (after the client frame it is handling, {@link InboundWriteScope}), and
- * usually completes there; what the client's socket cannot take at once completes later on
- * another thread ({@link ClientFrameWriter}).
+ * connection is alive as well as a heart-beat does. A write is first tried without blocking on
+ * the thread that queued the frame (after the client frame it is handling,
+ * {@link InboundWriteScope}), and usually completes there; what the client's socket cannot take
+ * at once completes later on another thread ({@link ClientFrameWriter}).
  * <p>
  * <b>Cutting off slow readers.</b> A client whose write has been under way for longer than the
  * send time limit, or whose queue would grow beyond the buffer size limit, is closed with
