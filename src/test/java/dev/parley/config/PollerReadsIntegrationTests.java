@@ -61,7 +61,11 @@ class PollerReadsIntegrationTests {
 	@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 			properties = { "spring.datasource.url=jdbc:h2:mem:parley-poller;DB_CLOSE_DELAY=-1",
 					"server.shutdown=immediate", "chat.transport.send-time-limit=10s",
-					"server.tomcat.threads.max=37", "server.tomcat.threads.min-spare=3" })
+					"server.tomcat.threads.max=37", "server.tomcat.threads.min-spare=3",
+					// up to 200 round trips while the pinger floods: the default 10 at once, then 5
+					// a second, refused the 11th and failed the test whenever the pinger's cut-off
+					// took longer than 10 round trips (a ping taken by a worker: the send time limit)
+					"chat.rate-limit.burst=1000", "chat.rate-limit.per-second=1000" })
 	@Import(HandlingThreads.class)
 	class ReadOnPoller extends ParleyIntegrationTestBase {
 
