@@ -254,7 +254,13 @@ class TransportIntegrationTests extends ParleyIntegrationTestBase {
 		client.send(join(room), Map.of());
 		roomEvents.nextMatching(isType("JOIN"));
 
-		client.send(send(room), sendBodyForFrameOf(70 * KIB, room, "huge"));
+		try {
+			client.send(send(room), sendBodyForFrameOf(70 * KIB, room, "huge"));
+		}
+		catch (RuntimeException ex) {
+			// the ERROR and the close may arrive before the client has finished writing (seen
+			// once in CI over WebSocket): what counts is that they arrive
+		}
 
 		StompTestClient.ErrorFrame error = client.awaitErrorThenClose();
 		assertThat(error.message()).as("ERROR frame before closing, over %s", transport).isNotBlank();
