@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.LockSupport;
 
 import dev.parley.identity.Nickname;
 import dev.parley.room.RoomName;
@@ -69,13 +67,9 @@ public class MessageHistory {
     /**
      * Clashes with other instances' appends to one room before an append gives up. Three
      * instances appending to one room as fast as they can (MessageHistoryTests, 2 cores) needed
-     * up to 15 attempts for one append in 5 runs without the pause below (11 with it), and once,
-     * in CI, more than 20.
+     * up to 15 attempts for one append in 5 runs, and once, in CI, more than 20.
      */
     private static final int ATTEMPTS = 50;
-
-    /** Longest pause after the first clash; after the n-th, n times this at most. */
-    private static final long CLASH_PAUSE_NANOS = 200_000;
 
     private final JdbcClient jdbc;
 
@@ -117,11 +111,8 @@ public class MessageHistory {
                 if (client != null && isStored(name, sender, client)) {
                     return Optional.empty();
                 }
-                // the id was taken by another instance: learn the room's last id again, after a
-                // random pause that grows with the clashes, so that instances appending to one
-                // room at once do not keep meeting in the same race
+                // the id was taken by another instance: learn the room's last id again
                 this.lastIds.remove(name);
-                LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(CLASH_PAUSE_NANOS * (attempt + 1)));
                 continue;
             }
             remember(name, id);
