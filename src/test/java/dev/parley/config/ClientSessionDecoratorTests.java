@@ -244,8 +244,11 @@ class ClientSessionDecoratorTests {
         verify(this.delegate).close(CloseStatus.GOING_AWAY);
     }
 
-    /** Records each batch and completes it only when told to, like a client that reads slowly. */
-    private static final class ManualWriter implements ClientFrameWriter {
+    /**
+     * Records each batch and completes it only when told to, like a client that reads slowly;
+     * also used by {@link StompJsFramingBrowserTests}.
+     */
+    static final class ManualWriter implements ClientFrameWriter {
 
         private final List<byte[]> batches = new CopyOnWriteArrayList<>();
 

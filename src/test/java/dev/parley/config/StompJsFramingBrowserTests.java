@@ -4,10 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,7 +86,7 @@ class StompJsFramingBrowserTests {
 
     @Test
     void thePagesClientReadsEveryFrameOfWhatABusyConnectionIsWritten() throws Exception {
-        HeldWriter writer = new HeldWriter();
+        ClientSessionDecoratorTests.ManualWriter writer = new ClientSessionDecoratorTests.ManualWriter();
         ClientSessionDecorator connection = connection(writer);
 
         connection.sendFrame(message(1));
@@ -97,16 +94,16 @@ class StompJsFramingBrowserTests {
         connection.sendMessage(new TextMessage("\n"));
         connection.sendFrame(message(2));
         connection.sendFrame(message(3));
-        writer.complete();
+        writer.complete(null);
         // a heart-beat alone behind a write
         connection.sendMessage(new TextMessage("\n"));
-        writer.complete();
+        writer.complete(null);
         // a message with heart-beats before and after it, behind a write
         connection.sendMessage(new TextMessage("\n"));
         connection.sendFrame(message(4));
         connection.sendMessage(new TextMessage("\n"));
-        writer.complete();
-        writer.complete();
+        writer.complete(null);
+        writer.complete(null);
 
         assertThat(writer.texts()).as("what was written").hasSize(4);
         assertThat(writer.texts().get(1)).as("two frames in one message").contains("\"id\":2").contains("\"id\":3");
@@ -139,34 +136,5 @@ class StompJsFramingBrowserTests {
                 .getResources("classpath*:META-INF/resources/webjars/stomp-websocket/*/stomp.min.js");
         assertThat(found).as("the stomp-websocket webjar").hasSize(1);
         return found[0].getContentAsString(StandardCharsets.UTF_8);
-    }
-
-    /** Records each message written and finishes it only when told to, like a client on a slow link. */
-    private static final class HeldWriter implements ClientFrameWriter {
-
-        private final List<byte[]> written = new CopyOnWriteArrayList<>();
-
-        private volatile Consumer<Throwable> pending;
-
-        @Override
-        public boolean write(byte[] batch, Consumer<Throwable> done) {
-            this.written.add(batch);
-            this.pending = done;
-            return false;
-        }
-
-        void complete() {
-            Consumer<Throwable> done = this.pending;
-            this.pending = null;
-            done.accept(null);
-        }
-
-        List<String> texts() {
-            List<String> texts = new ArrayList<>();
-            for (byte[] batch : this.written) {
-                texts.add(new String(batch, StandardCharsets.UTF_8));
-            }
-            return texts;
-        }
     }
 }
