@@ -64,6 +64,9 @@ public record ChatProperties(
      * @param sendTimeLimit longest one send to a client may block before the client is cut off
      * @param heartbeat STOMP heart-beat interval offered by the server, both directions
      * @param disconnectDelay how long a SockJS session without a live HTTP request survives
+     * @param streamingProbe how long an xhr-streaming response may go without a write before the
+     * server writes a heart-beat to learn whether the client is still there: a client that
+     * closed its connection is noticed at the second such write, within about twice this
      * @param allowedOriginPatterns browser origins allowed besides the service's own
      * @param writerThreads threads making blocking writes to clients: SockJS, and WebSocket when
      * a non-blocking write cannot be tried (default: the number of processors);
@@ -82,6 +85,7 @@ public record ChatProperties(
             @NotNull @DefaultValue("10s") Duration sendTimeLimit,
             @NotNull @DefaultValue("10s") Duration heartbeat,
             @NotNull @DefaultValue("5s") Duration disconnectDelay,
+            @NotNull @DefaultValue("1500ms") Duration streamingProbe,
             @NotNull @DefaultValue List<String> allowedOriginPatterns,
             @Min(1) Integer writerThreads,
             @DefaultValue("false") boolean perMessageDeflate,

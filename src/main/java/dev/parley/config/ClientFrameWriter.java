@@ -17,6 +17,7 @@ import org.apache.tomcat.websocket.Constants;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.adapter.standard.StandardWebSocketSession;
+import org.springframework.web.socket.sockjs.transport.session.AbstractHttpSockJsSession;
 
 /**
  * How one batch of STOMP frames (UTF-8) reaches one client as a WebSocket text message. A
@@ -49,7 +50,15 @@ interface ClientFrameWriter {
         ClientFrameWriter blocking = (batch, done) -> {
             executor.execute(() -> {
                 try {
-                    send.send(batch);
+                    if (session instanceof AbstractHttpSockJsSession) {
+                        // see ClientSessionDecorator#awaitTransport
+                        synchronized (session) {
+                            send.send(batch);
+                        }
+                    }
+                    else {
+                        send.send(batch);
+                    }
                     done.accept(null);
                 }
                 catch (IOException | RuntimeException ex) {

@@ -90,7 +90,8 @@ final class ClientSessionDecorator extends WebSocketSessionDecorator {
 
     private boolean writing;
 
-    private long writeStartedNanos;
+    /** When the last write started; a connection that never wrote counts from its creation. */
+    private long writeStartedNanos = System.nanoTime();
 
     private State state = State.OPEN;
 
@@ -157,6 +158,23 @@ final class ClientSessionDecorator extends WebSocketSessionDecorator {
             batch = nextBatch();
         }
         write(batch);
+    }
+
+    /**
+     * Queues a heart-beat if nothing has been written to this connection for {@code quietNanos}
+     * and nothing waits to be. Over SockJS's HTTP transports the server learns that a client is
+     * gone only when a write to it fails ({@link HttpSessionLiveness}). Returns whether one was
+     * queued.
+     */
+    boolean probeIfQuiet(long quietNanos) {
+        synchronized (this.lock) {
+            if (this.state != State.OPEN || this.writing || (this.queue != null && !this.queue.isEmpty())
+                    || System.nanoTime() - this.writeStartedNanos < quietNanos) {
+                return false;
+            }
+        }
+        sendFrame(HEARTBEAT);
+        return true;
     }
 
     /** Spring's STOMP heart-beat: a message of one EOL. */
@@ -334,13 +352,15 @@ final class ClientSessionDecorator extends WebSocketSessionDecorator {
      * cached, into the poll the client has made meanwhile.
      */
     private void flushSockJsCacheAndClose(CloseStatus status) {
-        try {
-            getDelegate().sendMessage(new TextMessage(HEARTBEAT));
+        synchronized (getDelegate()) {
+            try {
+                getDelegate().sendMessage(new TextMessage(HEARTBEAT));
+            }
+            catch (IOException | RuntimeException ex) {
+                // nothing more can reach the client: just close
+            }
+            closeDelegate(status);
         }
-        catch (IOException | RuntimeException ex) {
-            // nothing more can reach the client: just close
-        }
-        closeDelegate(status);
     }
 
     /** A close that may have to wait for a stuck socket runs on the scheduler, not the sender. */
@@ -362,11 +382,32 @@ final class ClientSessionDecorator extends WebSocketSessionDecorator {
     }
 
     private void closeDelegate(CloseStatus status) {
-        try {
-            getDelegate().close(status);
+        synchronized (getDelegate()) {
+            try {
+                getDelegate().close(status);
+            }
+            catch (IOException | RuntimeException ex) {
+                // the client is gone already, which is what a close was for
+            }
         }
-        catch (IOException | RuntimeException ex) {
-            // the client is gone already, which is what a close was for
+    }
+
+    /**
+     * Waits until no send to or close of the session behind this one, made by Parley's threads,
+     * is under way. Each holds that session's monitor ({@link ClientFrameWriter} holds it for
+     * SockJS over HTTP; Spring itself never locks on a session object).
+     * <p>
+     * Why: when a write to a SockJS response fails on a thread that is not Tomcat's, Tomcat hands
+     * the failure to one of its own threads before the write has returned, and that thread may end
+     * the request and give its recycled objects to a new connection while the failing write is
+     * still leaving its error behind: the new connection's first write then failed with the old
+     * one's error, and its SockJS session closed with 1011 before it was open (1 to 3 in 1,000
+     * xhr-streaming connects under churn). {@link SockJsRequestErrors} calls this before it lets
+     * Tomcat end a failed request.
+     */
+    void awaitTransport() {
+        synchronized (getDelegate()) {
+            // nothing: holding the monitor once is the wait
         }
     }
 

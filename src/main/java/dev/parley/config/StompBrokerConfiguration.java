@@ -3,6 +3,8 @@ package dev.parley.config;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -83,6 +85,24 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
         };
         handler.setPhase(getPhase());
         return handler;
+    }
+
+    /** Finds SockJS clients over HTTP that have gone ({@link HttpSessionLiveness}). */
+    @Bean
+    HttpSessionLiveness httpSessionLiveness(
+            @Qualifier("messageBrokerTaskScheduler") TaskScheduler messageBrokerTaskScheduler) {
+        ChatProperties.Transport transport = this.properties.transport();
+        return new HttpSessionLiveness(this.connections, messageBrokerTaskScheduler, transport.streamingProbe(),
+                transport.heartbeat().dividedBy(2), transport.disconnectDelay());
+    }
+
+    /** SockJS's HTTP requests end where they fail, not on the error page ({@link SockJsRequestErrors}). */
+    @Bean
+    FilterRegistrationBean<SockJsRequestErrors> sockJsRequestErrors() {
+        FilterRegistrationBean<SockJsRequestErrors> registration = new FilterRegistrationBean<>(
+                new SockJsRequestErrors(this.connections));
+        registration.addUrlPatterns(WebSocketConfiguration.ENDPOINT + "/*");
+        return registration;
     }
 
     @Bean

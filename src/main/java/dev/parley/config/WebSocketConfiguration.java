@@ -55,6 +55,9 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 
     static final String USER_PREFIX = "/user";
 
+    /** STOMP's endpoint: SockJS at {@code /ws}, plain WebSocket at {@code /ws/websocket}. */
+    static final String ENDPOINT = "/ws";
+
     private final ChatProperties.Transport transport;
 
     private final StompAuthentication authentication;
@@ -90,7 +93,7 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
     public void registerStompEndpoints(StompEndpointRegistry registry) {
         long heartbeat = this.transport.heartbeat().toMillis();
         List<String> origins = this.transport.allowedOriginPatterns();
-        registry.addEndpoint("/ws")
+        registry.addEndpoint(ENDPOINT)
                 .setAllowedOriginPatterns(origins.toArray(String[]::new))
                 .setHandshakeHandler(new ReceiveBuffers(new DefaultHandshakeHandler(
                         new LeanUpgradeStrategy(this.transport.perMessageDeflate())), wholeMessageBuffer()))
@@ -116,7 +119,7 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
         // queued on its connection on the publishing thread, in publish order.
         registry.enableSimpleBroker("/topic", "/queue")
                 .setHeartbeatValue(new long[] { heartbeat, heartbeat })
-                .setTaskScheduler(this.brokerScheduler);
+                .setTaskScheduler(new BrokerHeartbeatScheduler(this.brokerScheduler));
     }
 
     @Override

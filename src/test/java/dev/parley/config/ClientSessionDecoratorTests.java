@@ -111,6 +111,30 @@ class ClientSessionDecoratorTests {
     }
 
     @Test
+    void aQuietConnectionIsProbedWithAHeartBeat() throws Exception {
+        long quiet = Duration.ofMillis(50).toNanos();
+        this.session.sendMessage(new TextMessage("1\0"));
+        this.writer.complete(null);
+        assertThat(this.session.probeIfQuiet(quiet)).as("just written").isFalse();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.session.probeIfQuiet(quiet));
+        assertThat(this.writer.texts()).containsExactly("1\0", "\n");
+    }
+
+    @Test
+    void noProbeWhileAWriteIsUnderWayOrAfterClose() throws Exception {
+        this.session.sendMessage(new TextMessage("1\0"));
+        assertThat(this.session.probeIfQuiet(0)).as("a write under way").isFalse();
+        this.writer.complete(null);
+        assertThat(this.session.probeIfQuiet(0)).isTrue();
+        this.writer.complete(null);
+
+        this.session.close();
+        assertThat(this.session.probeIfQuiet(0)).as("closed").isFalse();
+        assertThat(this.writer.texts()).containsExactly("1\0", "\n");
+    }
+
+    @Test
     void framesQueuedWhileAClientFrameIsHandledLeaveTogetherAfterIt() throws Exception {
         InboundWriteScope scope = new InboundWriteScope();
         Message<byte[]> clientFrame = MessageBuilder.withPayload(new byte[0]).build();
