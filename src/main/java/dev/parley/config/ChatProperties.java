@@ -7,6 +7,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -87,7 +88,7 @@ public record ChatProperties(
             @NotNull @DefaultValue("5s") Duration disconnectDelay,
             @NotNull @DefaultValue("1500ms") Duration streamingProbe,
             @NotNull @DefaultValue List<String> allowedOriginPatterns,
-            @Min(1) Integer writerThreads,
+            @Min(1) @Nullable Integer writerThreads,
             @DefaultValue("false") boolean perMessageDeflate,
             @DefaultValue("true") boolean readOnPoller) {
 

@@ -13,6 +13,7 @@ import jakarta.websocket.Session;
 
 import org.apache.tomcat.util.net.SocketWrapperBase;
 import org.apache.tomcat.websocket.Constants;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
@@ -111,7 +112,7 @@ interface ClientFrameWriter {
      * asynchronous counterpart hands every completion to another thread, which cost more than
      * the write itself. Looked up
      * once; if a Tomcat version lacks it, the public API is used instead (slower, same result),
-     * and {@code ClientFrameWriterTests} fails so that the change is noticed.
+     * {@link TomcatFastPaths} says so at start-up, and {@code ClientFrameWriterTests} fails.
      */
     final class TomcatTextFrames {
 
@@ -126,10 +127,14 @@ interface ClientFrameWriter {
         /** Tomcat's session property: how long a blocking send may wait before the session is closed. */
         static final String BLOCKING_SEND_TIMEOUT = Constants.BLOCKING_SEND_TIMEOUT_PROPERTY;
 
+        /** Why the lookup failed, or {@code null} when the fast path is on. */
+        private static final @Nullable Throwable FAILURE;
+
         static {
             Class<?> asyncEndpoint = null;
             MethodHandle endpoint = null;
             MethodHandle sendMessageBlock = null;
+            Throwable failure = null;
             try {
                 ClassLoader loader = TomcatTextFrames.class.getClassLoader();
                 Class<?> base = Class.forName("org.apache.tomcat.websocket.WsRemoteEndpointBase", false, loader);
@@ -142,7 +147,9 @@ interface ClientFrameWriter {
             }
             catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
                 asyncEndpoint = null;
+                failure = ex;
             }
+            FAILURE = failure;
             ASYNC_ENDPOINT = asyncEndpoint;
             ENDPOINT = endpoint;
             SEND_MESSAGE_BLOCK = sendMessageBlock;
@@ -153,6 +160,11 @@ interface ClientFrameWriter {
 
         static boolean available() {
             return ASYNC_ENDPOINT != null;
+        }
+
+        /** Why Tomcat's byte write is not available, or {@code null} if it is. */
+        static @Nullable Throwable failure() {
+            return FAILURE;
         }
 
         /** Tomcat's endpoint behind {@code remote}, or {@code null} if it is not Tomcat's. */

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -37,6 +38,8 @@ final class ClientWriters implements Executor {
 
     private final ThreadPoolExecutor pool;
 
+    private final ScheduledExecutorService watch;
+
     private final int baseThreads;
 
     private final int maxThreads;
@@ -56,8 +59,15 @@ final class ClientWriters implements Executor {
         this.maxThreads = maxThreads;
         CustomizableThreadFactory watchFactory = new CustomizableThreadFactory("client-writer-watch-");
         watchFactory.setDaemon(true);
-        Executors.newSingleThreadScheduledExecutor(watchFactory).scheduleWithFixedDelay(this::checkForStall,
-                CHECK_INTERVAL.toMillis(), CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        this.watch = Executors.newSingleThreadScheduledExecutor(watchFactory);
+        this.watch.scheduleWithFixedDelay(this::checkForStall, CHECK_INTERVAL.toMillis(), CHECK_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops the stall check and the threads once the writes queued so far are done. */
+    void shutdown() {
+        this.watch.shutdownNow();
+        this.pool.shutdown();
     }
 
     @Override

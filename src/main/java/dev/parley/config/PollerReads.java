@@ -48,8 +48,8 @@ import org.jspecify.annotations.Nullable;
  * while a frame is handled on the poller: such a client is cut off instead.
  * <p>
  * Tomcat's internals this relies on are looked up once; if a Tomcat version lacks one,
- * {@link #available()} is {@code false}, every frame goes to the workers, and
- * {@code PollerReadsTests} fails so that the change is noticed.
+ * {@link #available()} is {@code false}, every frame goes to the workers, {@link TomcatFastPaths}
+ * says so at start-up, and {@code PollerReadsTests} fails.
  */
 final class PollerReads implements Executor {
 
@@ -74,6 +74,9 @@ final class PollerReads implements Executor {
 
     private static final MethodHandle WEBSOCKET_SESSION;
 
+    /** Why a lookup failed, or {@code null} when reading on the poller is possible. */
+    private static final @Nullable Throwable FAILURE;
+
     static {
         MethodHandle taskSocket = null;
         MethodHandle writeOperation = null;
@@ -81,6 +84,7 @@ final class PollerReads implements Executor {
         MethodHandle upgradeHandler = null;
         Class<?> webSocketHandler = null;
         MethodHandle webSocketSession = null;
+        Throwable failure = null;
         try {
             ClassLoader loader = PollerReads.class.getClassLoader();
             taskSocket = field(SocketProcessorBase.class, "socketWrapper", SocketWrapperBase.class);
@@ -98,7 +102,9 @@ final class PollerReads implements Executor {
         }
         catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
             taskSocket = null;
+            failure = ex;
         }
+        FAILURE = failure;
         TASK_SOCKET = taskSocket;
         WRITE_OPERATION = writeOperation;
         UPGRADE_PROCESSOR = upgradeProcessor;
@@ -125,6 +131,11 @@ final class PollerReads implements Executor {
 
     static boolean available() {
         return TASK_SOCKET != null;
+    }
+
+    /** Why frames cannot be handled on the poller, or {@code null} if they can. */
+    static @Nullable Throwable failure() {
+        return FAILURE;
     }
 
     /** Marks {@code session} as one that Parley writes to without ever blocking. */

@@ -3,6 +3,7 @@ package dev.parley.config;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationContext;
@@ -32,7 +33,7 @@ import org.springframework.web.socket.messaging.SubProtocolWebSocketHandler;
  * {@link WebSocketConfiguration} configures everything else.
  */
 @Configuration(proxyBeanMethods = false)
-class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfiguration {
+class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfiguration implements DisposableBean {
 
     /** Writer threads when slow clients hold the usual ones (see {@link ClientWriters}). */
     private static final int MAX_WRITER_THREADS = 128;
@@ -41,8 +42,22 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
 
     private final ChatProperties properties;
 
+    /**
+     * For the writes that block (SockJS; see {@link ClientFrameWriter}): few threads, so that a
+     * broadcast wakes few; slow clients hold them, and for those the stall check adds threads.
+     */
+    private final ClientWriters writers;
+
     StompBrokerConfiguration(ChatProperties properties) {
         this.properties = properties;
+        int writerThreads = properties.transport().writerThreadsOrDefault();
+        this.writers = new ClientWriters(writerThreads, Math.max(writerThreads, MAX_WRITER_THREADS));
+    }
+
+    /** The writer threads end with the application context (each test context used to leave its own). */
+    @Override
+    public void destroy() {
+        this.writers.shutdown();
     }
 
     @Bean
@@ -51,10 +66,7 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
             AbstractSubscribableChannel clientOutboundChannel) {
         ApplicationContext context = getApplicationContext();
         Supplier<TaskScheduler> scheduler = () -> context.getBean("messageBrokerTaskScheduler", TaskScheduler.class);
-        // for the writes that block (SockJS; see ClientFrameWriter): few threads, so that a
-        // broadcast wakes few; slow clients hold them, and for those the stall check adds threads
-        int writerThreads = this.properties.transport().writerThreadsOrDefault();
-        ClientWriters writers = new ClientWriters(writerThreads, Math.max(writerThreads, MAX_WRITER_THREADS));
+        ClientWriters writers = this.writers;
         Map<String, ClientSessionDecorator> connections = this.connections;
         SubProtocolWebSocketHandler handler = new SubProtocolWebSocketHandler(clientInboundChannel,
                 clientOutboundChannel) {

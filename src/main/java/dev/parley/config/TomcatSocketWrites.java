@@ -28,8 +28,8 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * The socket is Tomcat's internal {@code socketWrapper} field of its server endpoint, looked up
  * once. If a Tomcat version lacks it, {@link #socketOf} returns {@code null}, every write blocks
- * on a writer thread as before (slower, same result), and {@code ClientFrameWriterTests} fails
- * so that the change is noticed.
+ * on a writer thread as before (slower, same result), {@link TomcatFastPaths} says so at
+ * start-up, and {@code TomcatSocketWritesTests} fails.
  */
 final class TomcatSocketWrites {
 
@@ -52,9 +52,13 @@ final class TomcatSocketWrites {
 
     private static final MethodHandle SOCKET_WRAPPER;
 
+    /** Why the lookup failed, or {@code null} when the fast path is on. */
+    private static final @Nullable Throwable FAILURE;
+
     static {
         Class<?> serverEndpoint = null;
         MethodHandle socketWrapper = null;
+        Throwable failure = null;
         try {
             serverEndpoint = Class.forName("org.apache.tomcat.websocket.server.WsRemoteEndpointImplServer", false,
                     TomcatSocketWrites.class.getClassLoader());
@@ -63,7 +67,9 @@ final class TomcatSocketWrites {
         }
         catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
             serverEndpoint = null;
+            failure = ex;
         }
+        FAILURE = failure;
         SERVER_ENDPOINT = serverEndpoint;
         SOCKET_WRAPPER = socketWrapper;
     }
@@ -73,6 +79,11 @@ final class TomcatSocketWrites {
 
     static boolean available() {
         return SERVER_ENDPOINT != null;
+    }
+
+    /** Why the socket cannot be reached, or {@code null} if it can. */
+    static @Nullable Throwable failure() {
+        return FAILURE;
     }
 
     /**

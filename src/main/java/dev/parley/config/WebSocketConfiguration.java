@@ -89,6 +89,12 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
         };
     }
 
+    /** A WARN at start-up for each of the engine's ways into Tomcat that this Tomcat lacks. */
+    @Bean
+    TomcatFastPaths tomcatFastPaths() {
+        return TomcatFastPaths.of(this.transport.readOnPoller());
+    }
+
     @Override
     public void registerStompEndpoints(StompEndpointRegistry registry) {
         long heartbeat = this.transport.heartbeat().toMillis();

@@ -34,10 +34,6 @@ public final class NicknameRateLimiter {
         this.buckets.values().removeIf(bucket -> bucket.getAvailableTokens() >= this.burst);
     }
 
-    int tracked() {
-        return this.buckets.size();
-    }
-
     private Bucket newBucket() {
         return Bucket.builder()
                 .addLimit(limit -> limit.capacity(this.burst).refillGreedy(this.perSecond, Duration.ofSeconds(1)))

@@ -9,20 +9,7 @@ class ClientFrameWriterTests {
     /** If a Tomcat upgrade removes the method, writes still work, only slower: notice it here. */
     @Test
     void tomcatsByteWriteForTextMessagesIsAvailable() {
+        assertThat(ClientFrameWriter.TomcatTextFrames.failure()).isNull();
         assertThat(ClientFrameWriter.TomcatTextFrames.available()).isTrue();
-    }
-
-    /** Without it every write blocks on a writer thread: correct, only slower. */
-    @Test
-    void tomcatsSocketForNonBlockingWritesIsAvailable() {
-        assertThat(TomcatSocketWrites.available()).isTrue();
-    }
-
-    @Test
-    void frameHeadersCarryEachLengthInItsSmallestForm() {
-        assertThat(TomcatSocketWrites.header(125).array()).containsExactly(0x81, 125);
-        assertThat(TomcatSocketWrites.header(126).array()).containsExactly(0x81, 126, 0, 126);
-        assertThat(TomcatSocketWrites.header(65_535).array()).containsExactly(0x81, 126, 0xff, 0xff);
-        assertThat(TomcatSocketWrites.header(65_536).array()).containsExactly(0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0);
     }
 }

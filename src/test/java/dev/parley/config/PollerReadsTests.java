@@ -19,6 +19,7 @@ class PollerReadsTests {
     /** Without them every frame goes to a worker thread: correct, only slower. */
     @Test
     void tomcatsInternalsForHandlingOnThePollerAreAvailable() {
+        assertThat(PollerReads.failure()).isNull();
         assertThat(PollerReads.available()).isTrue();
     }
 

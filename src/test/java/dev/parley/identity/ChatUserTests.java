@@ -12,22 +12,22 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 class ChatUserTests {
 
-	@Test
-	void theUserBoundAtConnectIsReadFromTheFrame() {
-		ChatUser alice = new ChatUser(new Nickname("alice"));
-		StompHeaderAccessor headers = StompHeaderAccessor.create(StompCommand.SEND);
-		headers.setUser(alice);
-		Message<byte[]> frame = MessageBuilder.createMessage(new byte[0], headers.getMessageHeaders());
+    @Test
+    void theUserBoundAtConnectIsReadFromTheFrame() {
+        ChatUser alice = new ChatUser(new Nickname("alice"));
+        StompHeaderAccessor headers = StompHeaderAccessor.create(StompCommand.SEND);
+        headers.setUser(alice);
+        Message<byte[]> frame = MessageBuilder.createMessage(new byte[0], headers.getMessageHeaders());
 
-		assertThat(ChatUser.of(frame)).isSameAs(alice);
-	}
+        assertThat(ChatUser.of(frame)).isSameAs(alice);
+    }
 
-	@Test
-	void aFrameWithoutAChatUserIsRefused() {
-		Message<byte[]> frame = MessageBuilder.createMessage(new byte[0],
-				StompHeaderAccessor.create(StompCommand.SEND).getMessageHeaders());
+    @Test
+    void aFrameWithoutAChatUserIsRefused() {
+        Message<byte[]> frame = MessageBuilder.createMessage(new byte[0],
+                StompHeaderAccessor.create(StompCommand.SEND).getMessageHeaders());
 
-		assertThatIllegalStateException().isThrownBy(() -> ChatUser.of(frame));
-	}
+        assertThatIllegalStateException().isThrownBy(() -> ChatUser.of(frame));
+    }
 
 }

@@ -29,118 +29,118 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class MessageHistoryTests {
 
-	private static final RoomName ROOM = new RoomName("lobby");
+    private static final RoomName ROOM = new RoomName("lobby");
 
-	private static final Nickname ALICE = new Nickname("alice");
+    private static final Nickname ALICE = new Nickname("alice");
 
-	private JdbcDataSource dataSource;
+    private JdbcDataSource dataSource;
 
-	@BeforeEach
-	void freshDatabase() {
-		this.dataSource = new JdbcDataSource();
-		this.dataSource.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-		Flyway.configure().dataSource(this.dataSource).load().migrate();
-	}
+    @BeforeEach
+    void freshDatabase() {
+        this.dataSource = new JdbcDataSource();
+        this.dataSource.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        Flyway.configure().dataSource(this.dataSource).load().migrate();
+    }
 
-	private MessageHistory instance() {
-		return new MessageHistory(JdbcClient.create(this.dataSource));
-	}
+    private MessageHistory instance() {
+        return new MessageHistory(JdbcClient.create(this.dataSource));
+    }
 
-	private static long append(MessageHistory history, String text, String clientId) {
-		return history.append(ROOM, ALICE, new MessageText(text), (clientId != null) ? new ClientId(clientId) : null,
-				Instant.parse("2026-12-02T00:00:00Z")).map(ChatMessage::id).orElse(-1L);
-	}
+    private static long append(MessageHistory history, String text, String clientId) {
+        return history.append(ROOM, ALICE, new MessageText(text), (clientId != null) ? new ClientId(clientId) : null,
+                Instant.parse("2026-12-02T00:00:00Z")).map(ChatMessage::id).orElse(-1L);
+    }
 
-	@Test
-	void consecutiveAppendsTakeConsecutiveIds() {
-		MessageHistory history = instance();
-		assertThat(List.of(append(history, "one", null), append(history, "two", null), append(history, "three", null)))
-			.containsExactly(1L, 2L, 3L);
-		assertThat(history.latest(ROOM, 10)).extracting(ChatMessage::text).containsExactly("one", "two", "three");
-	}
+    @Test
+    void consecutiveAppendsTakeConsecutiveIds() {
+        MessageHistory history = instance();
+        assertThat(List.of(append(history, "one", null), append(history, "two", null), append(history, "three", null)))
+            .containsExactly(1L, 2L, 3L);
+        assertThat(history.latest(ROOM, 10)).extracting(ChatMessage::text).containsExactly("one", "two", "three");
+    }
 
-	@Test
-	void appendsOfTwoInstancesToOneRoomNeverShareAnId() {
-		MessageHistory first = instance();
-		MessageHistory second = instance();
-		List<Long> ids = new ArrayList<>();
-		for (int i = 0; i < 3; i++) {
-			ids.add(append(first, "first " + i, null));
-			ids.add(append(first, "first again " + i, null));
-			ids.add(append(second, "second " + i, null));
-		}
-		assertThat(ids).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
-		assertThat(first.after(ROOM, 0, 20)).extracting(ChatMessage::id).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L,
-				8L, 9L);
-	}
+    @Test
+    void appendsOfTwoInstancesToOneRoomNeverShareAnId() {
+        MessageHistory first = instance();
+        MessageHistory second = instance();
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(append(first, "first " + i, null));
+            ids.add(append(first, "first again " + i, null));
+            ids.add(append(second, "second " + i, null));
+        }
+        assertThat(ids).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+        assertThat(first.after(ROOM, 0, 20)).extracting(ChatMessage::id).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L,
+                8L, 9L);
+    }
 
-	@Test
-	void aRepeatedClientIdStoresNothingAndLeavesNoGap() {
-		MessageHistory history = instance();
-		assertThat(append(history, "hello", "c-1")).isEqualTo(1L);
-		assertThat(history.append(ROOM, ALICE, new MessageText("hello"), new ClientId("c-1"), Instant.now())).isEmpty();
-		assertThat(append(history, "next", "c-2")).isEqualTo(2L);
-		assertThat(history.latest(ROOM, 10)).extracting(ChatMessage::text).containsExactly("hello", "next");
-	}
+    @Test
+    void aRepeatedClientIdStoresNothingAndLeavesNoGap() {
+        MessageHistory history = instance();
+        assertThat(append(history, "hello", "c-1")).isEqualTo(1L);
+        assertThat(history.append(ROOM, ALICE, new MessageText("hello"), new ClientId("c-1"), Instant.now())).isEmpty();
+        assertThat(append(history, "next", "c-2")).isEqualTo(2L);
+        assertThat(history.latest(ROOM, 10)).extracting(ChatMessage::text).containsExactly("hello", "next");
+    }
 
-	@Test
-	void roomsReportTheirCountAndLatestTimeFromTheirLatestMessage() {
-		MessageHistory history = instance();
-		RoomName quiet = new RoomName("quiet");
-		history.append(ROOM, ALICE, new MessageText("one"), null, Instant.parse("2026-12-02T00:00:01Z"));
-		history.append(ROOM, ALICE, new MessageText("two"), null, Instant.parse("2026-12-02T00:00:02Z"));
-		history.append(quiet, ALICE, new MessageText("hush"), null, Instant.parse("2026-12-02T00:00:03Z"));
-		assertThat(history.rooms()).containsExactlyInAnyOrder(
-				new RoomStats(ROOM, 2, Instant.parse("2026-12-02T00:00:02Z")),
-				new RoomStats(quiet, 1, Instant.parse("2026-12-02T00:00:03Z")));
-	}
+    @Test
+    void roomsReportTheirCountAndLatestTimeFromTheirLatestMessage() {
+        MessageHistory history = instance();
+        RoomName quiet = new RoomName("quiet");
+        history.append(ROOM, ALICE, new MessageText("one"), null, Instant.parse("2026-12-02T00:00:01Z"));
+        history.append(ROOM, ALICE, new MessageText("two"), null, Instant.parse("2026-12-02T00:00:02Z"));
+        history.append(quiet, ALICE, new MessageText("hush"), null, Instant.parse("2026-12-02T00:00:03Z"));
+        assertThat(history.rooms()).containsExactlyInAnyOrder(
+                new RoomStats(ROOM, 2, Instant.parse("2026-12-02T00:00:02Z")),
+                new RoomStats(quiet, 1, Instant.parse("2026-12-02T00:00:03Z")));
+    }
 
-	@Test
-	void historyIsReadThroughThePrimaryKeyInOrderWithoutSorting() {
-		JdbcClient jdbc = JdbcClient.create(this.dataSource);
-		for (String query : List.of(MessageHistory.LAST_ID, MessageHistory.BEFORE, MessageHistory.AFTER,
-				MessageHistory.ROOMS)) {
-			String plan = jdbc.sql("explain " + query)
-				.param("room", "lobby")
-				.param("id", 1)
-				.param("limit", 10)
-				.query(String.class)
-				.single();
-			assertThat(plan).as(query).contains("index sorted").doesNotContain("CONSTRAINT_INDEX");
-		}
-	}
+    @Test
+    void historyIsReadThroughThePrimaryKeyInOrderWithoutSorting() {
+        JdbcClient jdbc = JdbcClient.create(this.dataSource);
+        for (String query : List.of(MessageHistory.LAST_ID, MessageHistory.BEFORE, MessageHistory.AFTER,
+                MessageHistory.ROOMS)) {
+            String plan = jdbc.sql("explain " + query)
+                .param("room", "lobby")
+                .param("id", 1)
+                .param("limit", 10)
+                .query(String.class)
+                .single();
+            assertThat(plan).as(query).contains("index sorted").doesNotContain("CONSTRAINT_INDEX");
+        }
+    }
 
-	@Test
-	void instancesAppendingAtOnceTakeEveryIdOnceWithoutGaps() throws Exception {
-		int instances = 3;
-		int perInstance = 300;
-		List<Callable<List<Long>>> appenders = new ArrayList<>();
-		for (int i = 0; i < instances; i++) {
-			MessageHistory history = instance();
-			String name = "instance " + i;
-			// one thread per instance: MessageService serialises a room's appends on an instance
-			appenders.add(() -> {
-				List<Long> ids = new ArrayList<>();
-				for (int n = 0; n < perInstance; n++) {
-					ids.add(append(history, name + " #" + n, null));
-				}
-				return ids;
-			});
-		}
-		ExecutorService pool = Executors.newFixedThreadPool(instances);
-		List<Long> ids = new ArrayList<>();
-		try {
-			for (Future<List<Long>> result : pool.invokeAll(appenders)) {
-				ids.addAll(result.get(60, TimeUnit.SECONDS));
-			}
-		}
-		finally {
-			pool.shutdownNow();
-		}
-		List<Long> expected = LongStream.rangeClosed(1, instances * perInstance).boxed().toList();
-		assertThat(ids).containsExactlyInAnyOrderElementsOf(expected);
-		assertThat(instance().after(ROOM, 0, instances * perInstance + 10)).extracting(ChatMessage::id)
-			.containsExactlyElementsOf(expected);
-	}
+    @Test
+    void instancesAppendingAtOnceTakeEveryIdOnceWithoutGaps() throws Exception {
+        int instances = 3;
+        int perInstance = 300;
+        List<Callable<List<Long>>> appenders = new ArrayList<>();
+        for (int i = 0; i < instances; i++) {
+            MessageHistory history = instance();
+            String name = "instance " + i;
+            // one thread per instance: MessageService serialises a room's appends on an instance
+            appenders.add(() -> {
+                List<Long> ids = new ArrayList<>();
+                for (int n = 0; n < perInstance; n++) {
+                    ids.add(append(history, name + " #" + n, null));
+                }
+                return ids;
+            });
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(instances);
+        List<Long> ids = new ArrayList<>();
+        try {
+            for (Future<List<Long>> result : pool.invokeAll(appenders)) {
+                ids.addAll(result.get(60, TimeUnit.SECONDS));
+            }
+        }
+        finally {
+            pool.shutdownNow();
+        }
+        List<Long> expected = LongStream.rangeClosed(1, instances * perInstance).boxed().toList();
+        assertThat(ids).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(instance().after(ROOM, 0, instances * perInstance + 10)).extracting(ChatMessage::id)
+            .containsExactlyElementsOf(expected);
+    }
 
 }

@@ -38,174 +38,174 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RestartIntegrationTests {
 
-	private static final int FIRST_RUN_MESSAGES = 3;
+    private static final int FIRST_RUN_MESSAGES = 3;
 
-	@TempDir
-	static Path dataDirectory;
+    @TempDir
+    static Path dataDirectory;
 
-	private String room;
+    private String room;
 
-	private Claim alice;
+    private Claim alice;
 
-	/** The MESSAGE events of the first run, as broadcast. */
-	private List<JsonNode> firstRun;
+    /** The MESSAGE events of the first run, as broadcast. */
+    private List<JsonNode> firstRun;
 
-	/** The application after the restart. */
-	private ConfigurableApplicationContext restarted;
+    /** The application after the restart. */
+    private ConfigurableApplicationContext restarted;
 
-	private int port;
+    private int port;
 
-	private ParleyApi api;
+    private ParleyApi api;
 
-	@BeforeAll
-	void runOnceThenRestart() {
-		this.room = uniqueName("restart");
-		ConfigurableApplicationContext first = start();
-		try {
-			int firstPort = port(first);
-			this.alice = new ParleyApi(firstPort).claim(uniqueName("alice"));
-			StompTestClient client = StompTestClient.connect(firstPort, Transport.WEBSOCKET, this.alice);
-			Subscription topic = client.subscribe(topic(this.room));
-			client.send(join(this.room), Map.of());
-			for (int i = 1; i <= FIRST_RUN_MESSAGES; i++) {
-				client.send(send(this.room), Map.of("text", "before restart " + i, "clientId", "first-run-" + i));
-			}
-			List<JsonNode> messages = new ArrayList<>();
-			for (int i = 1; i <= FIRST_RUN_MESSAGES; i++) {
-				messages.add(topic.nextMatching(RestartIntegrationTests::isMessage));
-			}
-			this.firstRun = List.copyOf(messages);
-			client.disconnect();
-		}
-		finally {
-			first.close();
-		}
-		this.restarted = start();
-		this.port = port(this.restarted);
-		this.api = new ParleyApi(this.port);
-	}
+    @BeforeAll
+    void runOnceThenRestart() {
+        this.room = uniqueName("restart");
+        ConfigurableApplicationContext first = start();
+        try {
+            int firstPort = port(first);
+            this.alice = new ParleyApi(firstPort).claim(uniqueName("alice"));
+            StompTestClient client = StompTestClient.connect(firstPort, Transport.WEBSOCKET, this.alice);
+            Subscription topic = client.subscribe(topic(this.room));
+            client.send(join(this.room), Map.of());
+            for (int i = 1; i <= FIRST_RUN_MESSAGES; i++) {
+                client.send(send(this.room), Map.of("text", "before restart " + i, "clientId", "first-run-" + i));
+            }
+            List<JsonNode> messages = new ArrayList<>();
+            for (int i = 1; i <= FIRST_RUN_MESSAGES; i++) {
+                messages.add(topic.nextMatching(RestartIntegrationTests::isMessage));
+            }
+            this.firstRun = List.copyOf(messages);
+            client.disconnect();
+        }
+        finally {
+            first.close();
+        }
+        this.restarted = start();
+        this.port = port(this.restarted);
+        this.api = new ParleyApi(this.port);
+    }
 
-	@AfterEach
-	void closeClients() {
-		StompTestClient.closeAll();
-	}
+    @AfterEach
+    void closeClients() {
+        StompTestClient.closeAll();
+    }
 
-	@AfterAll
-	void stop() {
-		if (this.restarted != null) {
-			this.restarted.close();
-		}
-	}
+    @AfterAll
+    void stop() {
+        if (this.restarted != null) {
+            this.restarted.close();
+        }
+    }
 
-	@Test
-	void historyIsKeptWithTheSameIds() {
-		assertThat(ids(this.firstRun)).containsExactly(1L, 2L, 3L);
+    @Test
+    void historyIsKeptWithTheSameIds() {
+        assertThat(ids(this.firstRun)).containsExactly(1L, 2L, 3L);
 
-		List<JsonNode> history = messages("?after=0&limit=" + FIRST_RUN_MESSAGES);
+        List<JsonNode> history = messages("?after=0&limit=" + FIRST_RUN_MESSAGES);
 
-		assertThat(history).isEqualTo(this.firstRun);
-	}
+        assertThat(history).isEqualTo(this.firstRun);
+    }
 
-	@Test
-	void claimedTokenStillConnects() {
-		StompTestClient client = StompTestClient.connect(this.port, Transport.SOCKJS_WEBSOCKET, this.alice);
-		Subscription topic = client.subscribe(topic(this.room));
-		client.send(join(this.room), Map.of());
+    @Test
+    void claimedTokenStillConnects() {
+        StompTestClient client = StompTestClient.connect(this.port, Transport.SOCKJS_WEBSOCKET, this.alice);
+        Subscription topic = client.subscribe(topic(this.room));
+        client.send(join(this.room), Map.of());
 
-		JsonNode join = topic.nextMatching((event) -> event.path("type").asString().equals("JOIN"));
-		assertThat(join.path("user").asString()).isEqualTo(this.alice.nickname());
-	}
+        JsonNode join = topic.nextMatching((event) -> event.path("type").asString().equals("JOIN"));
+        assertThat(join.path("user").asString()).isEqualTo(this.alice.nickname());
+    }
 
-	@Test
-	void claimStillConflicts() {
-		for (String again : List.of(this.alice.nickname(), this.alice.nickname().toUpperCase())) {
-			ParleyApi.Response response = this.api.post("/api/nicknames", Map.of("nickname", again));
+    @Test
+    void claimStillConflicts() {
+        for (String again : List.of(this.alice.nickname(), this.alice.nickname().toUpperCase())) {
+            ParleyApi.Response response = this.api.post("/api/nicknames", Map.of("nickname", again));
 
-			assertThat(response.status()).as("claim %s: %s", again, response.body()).isEqualTo(409);
-		}
-	}
+            assertThat(response.status()).as("claim %s: %s", again, response.body()).isEqualTo(409);
+        }
+    }
 
-	@Test
-	void newMessageGetsTheNextId() {
-		long lastId = lastId();
-		StompTestClient client = StompTestClient.connect(this.port, Transport.WEBSOCKET, this.alice);
-		Subscription topic = client.subscribe(topic(this.room));
-		client.send(join(this.room), Map.of());
+    @Test
+    void newMessageGetsTheNextId() {
+        long lastId = lastId();
+        StompTestClient client = StompTestClient.connect(this.port, Transport.WEBSOCKET, this.alice);
+        Subscription topic = client.subscribe(topic(this.room));
+        client.send(join(this.room), Map.of());
 
-		client.send(send(this.room), Map.of("text", "after restart"));
+        client.send(send(this.room), Map.of("text", "after restart"));
 
-		JsonNode message = topic.nextMatching(RestartIntegrationTests::isMessage);
-		assertThat(message.path("text").asString()).isEqualTo("after restart");
-		assertThat(message.path("id").asLong()).isEqualTo(lastId + 1);
-		assertThat(lastId()).isEqualTo(lastId + 1);
-	}
+        JsonNode message = topic.nextMatching(RestartIntegrationTests::isMessage);
+        assertThat(message.path("text").asString()).isEqualTo("after restart");
+        assertThat(message.path("id").asLong()).isEqualTo(lastId + 1);
+        assertThat(lastId()).isEqualTo(lastId + 1);
+    }
 
-	@Test
-	void clientIdUsedBeforeTheRestartIsNotStoredAgain() {
-		long lastId = lastId();
-		StompTestClient client = StompTestClient.connect(this.port, Transport.WEBSOCKET, this.alice);
-		Subscription topic = client.subscribe(topic(this.room));
-		Subscription errors = client.subscribe(ERRORS);
-		client.send(join(this.room), Map.of());
+    @Test
+    void clientIdUsedBeforeTheRestartIsNotStoredAgain() {
+        long lastId = lastId();
+        StompTestClient client = StompTestClient.connect(this.port, Transport.WEBSOCKET, this.alice);
+        Subscription topic = client.subscribe(topic(this.room));
+        Subscription errors = client.subscribe(ERRORS);
+        client.send(join(this.room), Map.of());
 
-		client.send(send(this.room), Map.of("text", "before restart 1", "clientId", "first-run-1"));
-		client.send(send(this.room), Map.of("text", "marker"));
+        client.send(send(this.room), Map.of("text", "before restart 1", "clientId", "first-run-1"));
+        client.send(send(this.room), Map.of("text", "marker"));
 
-		List<JsonNode> seen = topic.takeUntil((event) -> isMessage(event)
-				&& event.path("text").asString().equals("marker"));
-		List<JsonNode> messages = seen.stream().filter(RestartIntegrationTests::isMessage).toList();
-		assertThat(messages).hasSize(1);
-		assertThat(messages.get(0).path("id").asLong()).isEqualTo(lastId + 1);
-		assertThat(errors.messages()).isEmpty();
-		long stored = messages("?after=0&limit=200").stream()
-			.filter((message) -> message.path("clientId").asString("").equals("first-run-1"))
-			.count();
-		assertThat(stored).isEqualTo(1);
-	}
+        List<JsonNode> seen = topic.takeUntil((event) -> isMessage(event)
+                && event.path("text").asString().equals("marker"));
+        List<JsonNode> messages = seen.stream().filter(RestartIntegrationTests::isMessage).toList();
+        assertThat(messages).hasSize(1);
+        assertThat(messages.get(0).path("id").asLong()).isEqualTo(lastId + 1);
+        assertThat(errors.messages()).isEmpty();
+        long stored = messages("?after=0&limit=200").stream()
+            .filter((message) -> message.path("clientId").asString("").equals("first-run-1"))
+            .count();
+        assertThat(stored).isEqualTo(1);
+    }
 
-	@Test
-	void roomListStillCountsTheMessages() {
-		ParleyApi.Response response = this.api.get("/api/rooms");
-		assertThat(response.status()).isEqualTo(200);
-		JsonNode summary = response.json().values().stream()
-			.filter((room) -> room.path("name").asString().equals(this.room))
-			.findFirst()
-			.orElseThrow(() -> new AssertionError("room missing from " + response.body()));
-		List<JsonNode> latest = messages("?limit=1");
+    @Test
+    void roomListStillCountsTheMessages() {
+        ParleyApi.Response response = this.api.get("/api/rooms");
+        assertThat(response.status()).isEqualTo(200);
+        JsonNode summary = response.json().values().stream()
+            .filter((room) -> room.path("name").asString().equals(this.room))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("room missing from " + response.body()));
+        List<JsonNode> latest = messages("?limit=1");
 
-		assertThat(summary.path("messages").asLong()).isEqualTo(latest.get(0).path("id").asLong());
-		assertThat(summary.path("lastMessageAt").asString()).isEqualTo(latest.get(0).path("sentAt").asString());
-	}
+        assertThat(summary.path("messages").asLong()).isEqualTo(latest.get(0).path("id").asLong());
+        assertThat(summary.path("lastMessageAt").asString()).isEqualTo(latest.get(0).path("sentAt").asString());
+    }
 
-	// ------------------------------------------------------------------ helpers
+    // ------------------------------------------------------------------ helpers
 
-	private static ConfigurableApplicationContext start() {
-		return new SpringApplicationBuilder(ParleyApplication.class).run("--server.port=0",
-				"--spring.datasource.url=jdbc:h2:file:" + dataDirectory.toAbsolutePath() + "/parley");
-	}
+    private static ConfigurableApplicationContext start() {
+        return new SpringApplicationBuilder(ParleyApplication.class).run("--server.port=0",
+                "--spring.datasource.url=jdbc:h2:file:" + dataDirectory.toAbsolutePath() + "/parley");
+    }
 
-	private static int port(ConfigurableApplicationContext context) {
-		String port = context.getEnvironment().getProperty("local.server.port");
-		assertThat(port).as("local.server.port").isNotNull();
-		return Integer.parseInt(port);
-	}
+    private static int port(ConfigurableApplicationContext context) {
+        String port = context.getEnvironment().getProperty("local.server.port");
+        assertThat(port).as("local.server.port").isNotNull();
+        return Integer.parseInt(port);
+    }
 
-	private List<JsonNode> messages(String query) {
-		ParleyApi.Response response = this.api.get("/api/rooms/" + this.room + "/messages" + query);
-		assertThat(response.status()).as(response.body()).isEqualTo(200);
-		return List.copyOf(response.json().values());
-	}
+    private List<JsonNode> messages(String query) {
+        ParleyApi.Response response = this.api.get("/api/rooms/" + this.room + "/messages" + query);
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        return List.copyOf(response.json().values());
+    }
 
-	private long lastId() {
-		List<JsonNode> latest = messages("?limit=1");
-		return latest.isEmpty() ? 0 : latest.get(0).path("id").asLong();
-	}
+    private long lastId() {
+        List<JsonNode> latest = messages("?limit=1");
+        return latest.isEmpty() ? 0 : latest.get(0).path("id").asLong();
+    }
 
-	private static boolean isMessage(JsonNode event) {
-		return event.path("type").asString().equals("MESSAGE");
-	}
+    private static boolean isMessage(JsonNode event) {
+        return event.path("type").asString().equals("MESSAGE");
+    }
 
-	private static List<Long> ids(List<JsonNode> messages) {
-		return messages.stream().map((message) -> message.path("id").asLong()).toList();
-	}
+    private static List<Long> ids(List<JsonNode> messages) {
+        return messages.stream().map((message) -> message.path("id").asLong()).toList();
+    }
 }

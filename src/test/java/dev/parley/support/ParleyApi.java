@@ -34,160 +34,160 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 public final class ParleyApi {
 
-	/** The JSON mapper shared by the test-support classes (Jackson 3, default settings). */
-	public static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The JSON mapper shared by the test-support classes (Jackson 3, default settings). */
+    public static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-	private static final HttpClient HTTP = HttpClient.newBuilder()
-			.connectTimeout(TIMEOUT)
-			.version(HttpClient.Version.HTTP_1_1)
-			.build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .connectTimeout(TIMEOUT)
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
 
-	private static final Pattern NAME_PREFIX = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+    private static final Pattern NAME_PREFIX = Pattern.compile("[a-z0-9][a-z0-9_-]*");
 
-	private static final AtomicLong COUNTER = new AtomicLong();
+    private static final AtomicLong COUNTER = new AtomicLong();
 
-	private static final SecureRandom RANDOM = new SecureRandom();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
-	private final String baseUrl;
+    private final String baseUrl;
 
-	/**
-	 * @param port the application's port ({@code @LocalServerPort})
-	 */
-	public ParleyApi(int port) {
-		this.baseUrl = "http://localhost:" + port;
-	}
+    /**
+     * @param port the application's port ({@code @LocalServerPort})
+     */
+    public ParleyApi(int port) {
+        this.baseUrl = "http://localhost:" + port;
+    }
 
-	/**
-	 * A claimed nickname and its token, as returned by {@code POST /api/nicknames}.
-	 * @param nickname the nickname as the server returned it (the claimed spelling)
-	 * @param token the secret to send as STOMP {@code passcode}
-	 */
-	public record Claim(String nickname, String token) {
-	}
+    /**
+     * A claimed nickname and its token, as returned by {@code POST /api/nicknames}.
+     * @param nickname the nickname as the server returned it (the claimed spelling)
+     * @param token the secret to send as STOMP {@code passcode}
+     */
+    public record Claim(String nickname, String token) {
+    }
 
-	/**
-	 * An HTTP answer.
-	 * @param status the status code
-	 * @param contentType the {@code Content-Type} header, or {@code ""} when absent
-	 * @param body the body as text ({@code ""} when empty)
-	 */
-	public record Response(int status, String contentType, String body) {
+    /**
+     * An HTTP answer.
+     * @param status the status code
+     * @param contentType the {@code Content-Type} header, or {@code ""} when absent
+     * @param body the body as text ({@code ""} when empty)
+     */
+    public record Response(int status, String contentType, String body) {
 
-		/** The body parsed as JSON; fails the test when it is not JSON. */
-		public JsonNode json() {
-			try {
-				return JSON.readTree(this.body);
-			}
-			catch (JacksonException ex) {
-				throw new AssertionError("Response body is not JSON (status " + this.status + "): " + this.body, ex);
-			}
-		}
+        /** The body parsed as JSON; fails the test when it is not JSON. */
+        public JsonNode json() {
+            try {
+                return JSON.readTree(this.body);
+            }
+            catch (JacksonException ex) {
+                throw new AssertionError("Response body is not JSON (status " + this.status + "): " + this.body, ex);
+            }
+        }
 
-		/** Whether the answer is {@code application/problem+json} (RFC 9457). */
-		public boolean isProblem() {
-			return this.contentType.toLowerCase(Locale.ROOT).startsWith("application/problem+json");
-		}
-	}
+        /** Whether the answer is {@code application/problem+json} (RFC 9457). */
+        public boolean isProblem() {
+            return this.contentType.toLowerCase(Locale.ROOT).startsWith("application/problem+json");
+        }
+    }
 
-	/**
-	 * Claim a nickname and assert the contract's success answer: {@code 201} with a JSON body
-	 * holding {@code nickname} and {@code token}.
-	 * @param nickname the nickname to claim
-	 * @return the claim
-	 */
-	public Claim claim(String nickname) {
-		Response response = post("/api/nicknames", java.util.Map.of("nickname", nickname));
-		assertThat(response.status()).as("POST /api/nicknames %s -> %s", nickname, response.body()).isEqualTo(201);
-		JsonNode json = response.json();
-		assertThat(json.path("nickname").isString()).as("nickname in %s", response.body()).isTrue();
-		assertThat(json.path("token").isString()).as("token in %s", response.body()).isTrue();
-		return new Claim(json.path("nickname").asString(), json.path("token").asString());
-	}
+    /**
+     * Claim a nickname and assert the contract's success answer: {@code 201} with a JSON body
+     * holding {@code nickname} and {@code token}.
+     * @param nickname the nickname to claim
+     * @return the claim
+     */
+    public Claim claim(String nickname) {
+        Response response = post("/api/nicknames", java.util.Map.of("nickname", nickname));
+        assertThat(response.status()).as("POST /api/nicknames %s -> %s", nickname, response.body()).isEqualTo(201);
+        JsonNode json = response.json();
+        assertThat(json.path("nickname").isString()).as("nickname in %s", response.body()).isTrue();
+        assertThat(json.path("token").isString()).as("token in %s", response.body()).isTrue();
+        return new Claim(json.path("nickname").asString(), json.path("token").asString());
+    }
 
-	/**
-	 * {@code POST} to a path of the application. No status is asserted.
-	 * @param path the path, e.g. {@code /api/nicknames}
-	 * @param body a {@code String} or {@code byte[]} sent as is (may be malformed on purpose),
-	 * or any other object serialised as JSON; sent as {@code application/json}
-	 */
-	public Response post(String path, Object body) {
-		byte[] bytes = toBytes(body);
-		HttpRequest request = HttpRequest.newBuilder(uri(path))
-				.timeout(TIMEOUT)
-				.header("Content-Type", "application/json")
-				.header("Accept", "application/json, application/problem+json")
-				.POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
-				.build();
-		return execute(request);
-	}
+    /**
+     * {@code POST} to a path of the application. No status is asserted.
+     * @param path the path, e.g. {@code /api/nicknames}
+     * @param body a {@code String} or {@code byte[]} sent as is (may be malformed on purpose),
+     * or any other object serialised as JSON; sent as {@code application/json}
+     */
+    public Response post(String path, Object body) {
+        byte[] bytes = toBytes(body);
+        HttpRequest request = HttpRequest.newBuilder(uri(path))
+                .timeout(TIMEOUT)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, application/problem+json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
+                .build();
+        return execute(request);
+    }
 
-	/**
-	 * {@code GET} a path of the application (with its query string). No status is asserted.
-	 * @param pathAndQuery e.g. {@code /api/rooms/general/messages?after=3}
-	 */
-	public Response get(String pathAndQuery) {
-		HttpRequest request = HttpRequest.newBuilder(uri(pathAndQuery))
-				.timeout(TIMEOUT)
-				.header("Accept", "application/json, application/problem+json")
-				.GET()
-				.build();
-		return execute(request);
-	}
+    /**
+     * {@code GET} a path of the application (with its query string). No status is asserted.
+     * @param pathAndQuery e.g. {@code /api/rooms/general/messages?after=3}
+     */
+    public Response get(String pathAndQuery) {
+        HttpRequest request = HttpRequest.newBuilder(uri(pathAndQuery))
+                .timeout(TIMEOUT)
+                .header("Accept", "application/json, application/problem+json")
+                .GET()
+                .build();
+        return execute(request);
+    }
 
-	/**
-	 * A fresh name, valid both as a room name ({@code [a-z0-9][a-z0-9_-]{0,31}}) and as a
-	 * nickname, unique in this JVM and (by a random part) very likely across runs:
-	 * {@code <prefix>-<random><counter>}, at most 32 characters.
-	 * @param prefix a short, lower-case prefix saying what the name is for, e.g. {@code "alice"}
-	 * or {@code "room"}; must match {@code [a-z0-9][a-z0-9_-]*}; cut to fit
-	 */
-	public static String uniqueName(String prefix) {
-		if (!NAME_PREFIX.matcher(prefix).matches()) {
-			throw new IllegalArgumentException("Prefix must match " + NAME_PREFIX + ": " + prefix);
-		}
-		String suffix = randomBase36(5) + Long.toString(COUNTER.incrementAndGet(), 36);
-		int room = 32 - 1 - suffix.length();
-		String head = (prefix.length() > room) ? prefix.substring(0, room) : prefix;
-		return head + "-" + suffix;
-	}
+    /**
+     * A fresh name, valid both as a room name ({@code [a-z0-9][a-z0-9_-]{0,31}}) and as a
+     * nickname, unique in this JVM and (by a random part) very likely across runs:
+     * {@code <prefix>-<random><counter>}, at most 32 characters.
+     * @param prefix a short, lower-case prefix saying what the name is for, e.g. {@code "alice"}
+     * or {@code "room"}; must match {@code [a-z0-9][a-z0-9_-]*}; cut to fit
+     */
+    public static String uniqueName(String prefix) {
+        if (!NAME_PREFIX.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("Prefix must match " + NAME_PREFIX + ": " + prefix);
+        }
+        String suffix = randomBase36(5) + Long.toString(COUNTER.incrementAndGet(), 36);
+        int room = 32 - 1 - suffix.length();
+        String head = (prefix.length() > room) ? prefix.substring(0, room) : prefix;
+        return head + "-" + suffix;
+    }
 
-	private static String randomBase36(int length) {
-		StringBuilder sb = new StringBuilder(length);
-		for (int i = 0; i < length; i++) {
-			sb.append(Character.forDigit(RANDOM.nextInt(36), 36));
-		}
-		return sb.toString();
-	}
+    private static String randomBase36(int length) {
+        StringBuilder sb = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            sb.append(Character.forDigit(RANDOM.nextInt(36), 36));
+        }
+        return sb.toString();
+    }
 
-	private URI uri(String path) {
-		return URI.create(this.baseUrl + path);
-	}
+    private URI uri(String path) {
+        return URI.create(this.baseUrl + path);
+    }
 
-	private static byte[] toBytes(Object body) {
-		if (body instanceof byte[] bytes) {
-			return bytes;
-		}
-		if (body instanceof String text) {
-			return text.getBytes(StandardCharsets.UTF_8);
-		}
-		return JSON.writeValueAsBytes(body);
-	}
+    private static byte[] toBytes(Object body) {
+        if (body instanceof byte[] bytes) {
+            return bytes;
+        }
+        if (body instanceof String text) {
+            return text.getBytes(StandardCharsets.UTF_8);
+        }
+        return JSON.writeValueAsBytes(body);
+    }
 
-	private static Response execute(HttpRequest request) {
-		try {
-			HttpResponse<String> response = HTTP.send(request,
-					HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-			String contentType = response.headers().firstValue("Content-Type").orElse("");
-			return new Response(response.statusCode(), contentType, response.body());
-		}
-		catch (IOException ex) {
-			throw new AssertionError(request.method() + " " + request.uri() + " failed", ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new AssertionError("Interrupted during " + request.method() + " " + request.uri(), ex);
-		}
-	}
+    private static Response execute(HttpRequest request) {
+        try {
+            HttpResponse<String> response = HTTP.send(request,
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            String contentType = response.headers().firstValue("Content-Type").orElse("");
+            return new Response(response.statusCode(), contentType, response.body());
+        }
+        catch (IOException ex) {
+            throw new AssertionError(request.method() + " " + request.uri() + " failed", ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("Interrupted during " + request.method() + " " + request.uri(), ex);
+        }
+    }
 }

@@ -12,18 +12,18 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 public abstract class ParleyIntegrationTestBase {
 
-	@LocalServerPort
-	protected int port;
+    @LocalServerPort
+    protected int port;
 
-	protected ParleyApi api;
+    protected ParleyApi api;
 
-	@BeforeEach
-	void createApi() {
-		this.api = new ParleyApi(this.port);
-	}
+    @BeforeEach
+    void createApi() {
+        this.api = new ParleyApi(this.port);
+    }
 
-	@AfterEach
-	void closeAllStompClients() {
-		StompTestClient.closeAll();
-	}
+    @AfterEach
+    void closeAllStompClients() {
+        StompTestClient.closeAll();
+    }
 }

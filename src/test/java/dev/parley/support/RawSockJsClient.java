@@ -30,199 +30,199 @@ import static org.awaitility.Awaitility.await;
  */
 public final class RawSockJsClient implements AutoCloseable {
 
-	/** The SockJS HTTP transport a client uses. */
-	public enum Transport {
+    /** The SockJS HTTP transport a client uses. */
+    public enum Transport {
 
-		XHR_STREAMING("xhr_streaming"), XHR_POLLING("xhr");
+        XHR_STREAMING("xhr_streaming"), XHR_POLLING("xhr");
 
-		private final String path;
+        private final String path;
 
-		Transport(String path) {
-			this.path = path;
-		}
-	}
+        Transport(String path) {
+            this.path = path;
+        }
+    }
 
-	private static final HttpClient SENDS = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient SENDS = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-	/** How long a poll must stay unanswered to count as held open by the server. */
-	private static final Duration IDLE_POLL = Duration.ofMillis(300);
+    /** How long a poll must stay unanswered to count as held open by the server. */
+    private static final Duration IDLE_POLL = Duration.ofMillis(300);
 
-	private final int port;
+    private final int port;
 
-	private final Transport transport;
+    private final Transport transport;
 
-	private final String base;
+    private final String base;
 
-	private final StringBuffer received = new StringBuffer();
+    private final StringBuffer received = new StringBuffer();
 
-	private volatile Socket receiving;
+    private volatile Socket receiving;
 
-	private RawSockJsClient(int port, Transport transport) {
-		this.port = port;
-		this.transport = transport;
-		this.base = "/ws/" + ThreadLocalRandom.current().nextInt(100, 1000) + "/"
-				+ UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-	}
+    private RawSockJsClient(int port, Transport transport) {
+        this.port = port;
+        this.transport = transport;
+        this.base = "/ws/" + ThreadLocalRandom.current().nextInt(100, 1000) + "/"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    }
 
-	/**
-	 * Opens a SockJS session and completes STOMP's CONNECT as {@code claim}, asking for
-	 * heart-beats of {@code heartbeatMillis} both ways.
-	 */
-	public static RawSockJsClient connect(int port, Transport transport, ParleyApi.Claim claim, int heartbeatMillis) {
-		RawSockJsClient client = new RawSockJsClient(port, transport);
-		client.open();
-		client.send("CONNECT\naccept-version:1.2\nlogin:" + claim.nickname() + "\npasscode:" + claim.token()
-				+ "\nheart-beat:" + heartbeatMillis + "," + heartbeatMillis + "\n\n\0");
-		client.awaitReceived("CONNECTED");
-		return client;
-	}
+    /**
+     * Opens a SockJS session and completes STOMP's CONNECT as {@code claim}, asking for
+     * heart-beats of {@code heartbeatMillis} both ways.
+     */
+    public static RawSockJsClient connect(int port, Transport transport, ParleyApi.Claim claim, int heartbeatMillis) {
+        RawSockJsClient client = new RawSockJsClient(port, transport);
+        client.open();
+        client.send("CONNECT\naccept-version:1.2\nlogin:" + claim.nickname() + "\npasscode:" + claim.token()
+                + "\nheart-beat:" + heartbeatMillis + "," + heartbeatMillis + "\n\n\0");
+        client.awaitReceived("CONNECTED");
+        return client;
+    }
 
-	/** Sends one STOMP frame (with its NUL) by {@code xhr_send}. */
-	public void send(String frame) {
-		try {
-			String body = ParleyApi.JSON.writeValueAsString(List.of(frame));
-			HttpResponse<String> response = SENDS.send(HttpRequest.newBuilder(uri("xhr_send"))
-				.header("Content-Type", "text/plain")
-				.POST(HttpRequest.BodyPublishers.ofString(body))
-				.build(), HttpResponse.BodyHandlers.ofString());
-			assertThat(response.statusCode()).as("xhr_send of %s", frame.lines().findFirst().orElse("")).isEqualTo(204);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-	}
+    /** Sends one STOMP frame (with its NUL) by {@code xhr_send}. */
+    public void send(String frame) {
+        try {
+            String body = ParleyApi.JSON.writeValueAsString(List.of(frame));
+            HttpResponse<String> response = SENDS.send(HttpRequest.newBuilder(uri("xhr_send"))
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as("xhr_send of %s", frame.lines().findFirst().orElse("")).isEqualTo(204);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
 
-	/** SUBSCRIBE to {@code destination}, then SEND an empty JSON object to {@code join}. */
-	public void subscribeAndJoin(String destination, String join) {
-		send("SUBSCRIBE\nid:0\ndestination:" + destination + "\n\n\0");
-		send("SEND\ndestination:" + join + "\ncontent-type:application/json\n\n{}\0");
-	}
+    /** SUBSCRIBE to {@code destination}, then SEND an empty JSON object to {@code join}. */
+    public void subscribeAndJoin(String destination, String join) {
+        send("SUBSCRIBE\nid:0\ndestination:" + destination + "\n\n\0");
+        send("SEND\ndestination:" + join + "\ncontent-type:application/json\n\n{}\0");
+    }
 
-	/** Everything received so far, as SockJS frames. */
-	public String received() {
-		return this.received.toString();
-	}
+    /** Everything received so far, as SockJS frames. */
+    public String received() {
+        return this.received.toString();
+    }
 
-	/**
-	 * Over xhr-polling, polls until a poll stays open: the server has nothing more to say and
-	 * holds the request, as it does while a tab is idle. Nothing over xhr-streaming.
-	 */
-	public void holdPollOpen() {
-		if (this.transport == Transport.XHR_POLLING) {
-			long deadline = System.nanoTime() + StompTestClient.TIMEOUT.toNanos();
-			while (!pollHeldOpen()) {
-				assertThat(System.nanoTime()).as("a poll held open by the server").isLessThan(deadline);
-				startReceiving();
-			}
-		}
-	}
+    /**
+     * Over xhr-polling, polls until a poll stays open: the server has nothing more to say and
+     * holds the request, as it does while a tab is idle. Nothing over xhr-streaming.
+     */
+    public void holdPollOpen() {
+        if (this.transport == Transport.XHR_POLLING) {
+            long deadline = System.nanoTime() + StompTestClient.TIMEOUT.toNanos();
+            while (!pollHeldOpen()) {
+                assertThat(System.nanoTime()).as("a poll held open by the server").isLessThan(deadline);
+                startReceiving();
+            }
+        }
+    }
 
-	/**
-	 * Closes the connection the server writes to (the xhr-streaming response, or the poll under
-	 * way), with nothing sent before: a closed tab.
-	 */
-	public void closeAbruptly() {
-		closeQuietly(this.receiving);
-	}
+    /**
+     * Closes the connection the server writes to (the xhr-streaming response, or the poll under
+     * way), with nothing sent before: a closed tab.
+     */
+    public void closeAbruptly() {
+        closeQuietly(this.receiving);
+    }
 
-	/** Whether the poll under way is still unanswered after {@link #IDLE_POLL}. */
-	private boolean pollHeldOpen() {
-		if (this.pollFinished) {
-			return false;
-		}
-		long until = System.nanoTime() + IDLE_POLL.toNanos();
-		while (System.nanoTime() < until) {
-			if (this.pollFinished) {
-				return false;
-			}
-			try {
-				Thread.sleep(10);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException(ex);
-			}
-		}
-		return true;
-	}
+    /** Whether the poll under way is still unanswered after {@link #IDLE_POLL}. */
+    private boolean pollHeldOpen() {
+        if (this.pollFinished) {
+            return false;
+        }
+        long until = System.nanoTime() + IDLE_POLL.toNanos();
+        while (System.nanoTime() < until) {
+            if (this.pollFinished) {
+                return false;
+            }
+            try {
+                Thread.sleep(10);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
+        }
+        return true;
+    }
 
-	private volatile boolean pollFinished;
+    private volatile boolean pollFinished;
 
-	/** Releases every socket. Idempotent. */
-	@Override
-	public void close() {
-		closeQuietly(this.receiving);
-	}
+    /** Releases every socket. Idempotent. */
+    @Override
+    public void close() {
+        closeQuietly(this.receiving);
+    }
 
-	private void open() {
-		startReceiving();
-		awaitReceived("o\n");
-	}
+    private void open() {
+        startReceiving();
+        awaitReceived("o\n");
+    }
 
-	/** Opens the receiving request (a new poll over xhr-polling) and reads it on a thread of its own. */
-	private void startReceiving() {
-		try {
-			Socket socket = new Socket("127.0.0.1", this.port);
-			OutputStream out = socket.getOutputStream();
-			out.write(("POST " + this.base + "/" + this.transport.path + " HTTP/1.1\r\nHost: 127.0.0.1:" + this.port
-					+ "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			this.pollFinished = false;
-			this.receiving = socket;
-			Thread reader = new Thread(() -> read(socket), "raw-sockjs-" + this.base);
-			reader.setDaemon(true);
-			reader.start();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-	}
+    /** Opens the receiving request (a new poll over xhr-polling) and reads it on a thread of its own. */
+    private void startReceiving() {
+        try {
+            Socket socket = new Socket("127.0.0.1", this.port);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST " + this.base + "/" + this.transport.path + " HTTP/1.1\r\nHost: 127.0.0.1:" + this.port
+                    + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            this.pollFinished = false;
+            this.receiving = socket;
+            Thread reader = new Thread(() -> read(socket), "raw-sockjs-" + this.base);
+            reader.setDaemon(true);
+            reader.start();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
 
-	private void read(Socket socket) {
-		byte[] buffer = new byte[8192];
-		try (InputStream in = socket.getInputStream()) {
-			int n;
-			while ((n = in.read(buffer)) > 0) {
-				this.received.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
-			}
-		}
-		catch (IOException ex) {
-			// closed by this client, or by the server
-		}
-		finally {
-			this.pollFinished = true;
-		}
-	}
+    private void read(Socket socket) {
+        byte[] buffer = new byte[8192];
+        try (InputStream in = socket.getInputStream()) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                this.received.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+            }
+        }
+        catch (IOException ex) {
+            // closed by this client, or by the server
+        }
+        finally {
+            this.pollFinished = true;
+        }
+    }
 
-	/** Waits until {@code text} has arrived, polling again over xhr-polling while it has not. */
-	public void awaitReceived(String text) {
-		await().atMost(StompTestClient.TIMEOUT).pollInterval(Duration.ofMillis(10)).until(() -> {
-			if (this.received.indexOf(text) >= 0) {
-				return true;
-			}
-			if (this.transport == Transport.XHR_POLLING && this.pollFinished) {
-				startReceiving();
-			}
-			return false;
-		});
-	}
+    /** Waits until {@code text} has arrived, polling again over xhr-polling while it has not. */
+    public void awaitReceived(String text) {
+        await().atMost(StompTestClient.TIMEOUT).pollInterval(Duration.ofMillis(10)).until(() -> {
+            if (this.received.indexOf(text) >= 0) {
+                return true;
+            }
+            if (this.transport == Transport.XHR_POLLING && this.pollFinished) {
+                startReceiving();
+            }
+            return false;
+        });
+    }
 
-	private URI uri(String transportPath) {
-		return URI.create("http://127.0.0.1:" + this.port + this.base + "/" + transportPath);
-	}
+    private URI uri(String transportPath) {
+        return URI.create("http://127.0.0.1:" + this.port + this.base + "/" + transportPath);
+    }
 
-	private static void closeQuietly(Socket socket) {
-		if (socket != null) {
-			try {
-				socket.close();
-			}
-			catch (IOException ex) {
-				// closing is all that was asked
-			}
-		}
-	}
+    private static void closeQuietly(Socket socket) {
+        if (socket != null) {
+            try {
+                socket.close();
+            }
+            catch (IOException ex) {
+                // closing is all that was asked
+            }
+        }
+    }
 }

@@ -27,131 +27,131 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 public final class ServerProcess implements AutoCloseable {
 
-	private static final Pattern STARTED = Pattern.compile("Tomcat started on port (\\d+)");
+    private static final Pattern STARTED = Pattern.compile("Tomcat started on port (\\d+)");
 
-	private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
 
-	private final Process process;
+    private final Process process;
 
-	private final int port;
+    private final int port;
 
-	private ServerProcess(Process process, int port) {
-		this.process = process;
-		this.port = port;
-	}
+    private ServerProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
 
-	/** The jar {@code mvn package} built, if there is one (not when tests run before packaging). */
-	public static Optional<Path> jar() {
-		try (Stream<Path> files = Files.list(Path.of("target"))) {
-			return files.filter(file -> file.getFileName().toString().matches("parley-.*\\.jar")).findFirst();
-		}
-		catch (IOException ex) {
-			return Optional.empty();
-		}
-	}
+    /** The jar {@code mvn package} built, if there is one (not when tests run before packaging). */
+    public static Optional<Path> jar() {
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            return files.filter(file -> file.getFileName().toString().matches("parley-.*\\.jar")).findFirst();
+        }
+        catch (IOException ex) {
+            return Optional.empty();
+        }
+    }
 
-	/** Starts {@code jar} with the given extra arguments and waits until it serves. */
-	public static ServerProcess start(Path jar, String... arguments) {
-		List<String> command = new ArrayList<>(List.of(javaTool("java"), "-jar", jar.toString(), "--server.port=0",
-				"--spring.datasource.url=jdbc:h2:mem:parley;DB_CLOSE_DELAY=-1"));
-		command.addAll(List.of(arguments));
-		try {
-			Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-			CompletableFuture<Integer> port = new CompletableFuture<>();
-			Thread reader = new Thread(() -> readLog(process, port), "server-log");
-			reader.setDaemon(true);
-			reader.start();
-			try {
-				return new ServerProcess(process, port.get(60, TimeUnit.SECONDS));
-			}
-			catch (Exception ex) {
-				process.destroyForcibly();
-				throw new IllegalStateException("the server did not start", ex);
-			}
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-	}
+    /** Starts {@code jar} with the given extra arguments and waits until it serves. */
+    public static ServerProcess start(Path jar, String... arguments) {
+        List<String> command = new ArrayList<>(List.of(javaTool("java"), "-jar", jar.toString(), "--server.port=0",
+                "--spring.datasource.url=jdbc:h2:mem:parley;DB_CLOSE_DELAY=-1"));
+        command.addAll(List.of(arguments));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            CompletableFuture<Integer> port = new CompletableFuture<>();
+            Thread reader = new Thread(() -> readLog(process, port), "server-log");
+            reader.setDaemon(true);
+            reader.start();
+            try {
+                return new ServerProcess(process, port.get(60, TimeUnit.SECONDS));
+            }
+            catch (Exception ex) {
+                process.destroyForcibly();
+                throw new IllegalStateException("the server did not start", ex);
+            }
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
 
-	private static void readLog(Process process, CompletableFuture<Integer> port) {
-		try (BufferedReader log = new BufferedReader(
-				new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-			String line;
-			while ((line = log.readLine()) != null) {
-				Matcher started = STARTED.matcher(line);
-				if (started.find()) {
-					port.complete(Integer.parseInt(started.group(1)));
-				}
-				if (line.contains(" WARN ") || line.contains(" ERROR ")) {
-					System.out.println("[server] " + line);
-				}
-			}
-		}
-		catch (IOException ex) {
-			// the process ended
-		}
-		port.completeExceptionally(new IllegalStateException("the server's log ended before it started"));
-	}
+    private static void readLog(Process process, CompletableFuture<Integer> port) {
+        try (BufferedReader log = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = log.readLine()) != null) {
+                Matcher started = STARTED.matcher(line);
+                if (started.find()) {
+                    port.complete(Integer.parseInt(started.group(1)));
+                }
+                if (line.contains(" WARN ") || line.contains(" ERROR ")) {
+                    System.out.println("[server] " + line);
+                }
+            }
+        }
+        catch (IOException ex) {
+            // the process ended
+        }
+        port.completeExceptionally(new IllegalStateException("the server's log ended before it started"));
+    }
 
-	public int port() {
-		return this.port;
-	}
+    public int port() {
+        return this.port;
+    }
 
-	/** The server's heap in use right after a full GC, in bytes. */
-	public long heapAfterGc() {
-		jcmd("GC.run");
-		Matcher used = HEAP_USED.matcher(jcmd("GC.heap_info"));
-		assertThat(used.find()).as("jcmd GC.heap_info names the heap used").isTrue();
-		return Long.parseLong(used.group(1)) * 1024;
-	}
+    /** The server's heap in use right after a full GC, in bytes. */
+    public long heapAfterGc() {
+        jcmd("GC.run");
+        Matcher used = HEAP_USED.matcher(jcmd("GC.heap_info"));
+        assertThat(used.find()).as("jcmd GC.heap_info names the heap used").isTrue();
+        return Long.parseLong(used.group(1)) * 1024;
+    }
 
-	/** Live instances, after a full GC, of the classes whose name ends with {@code suffix}. */
-	public long liveInstances(String suffix) {
-		long count = 0;
-		for (String line : jcmd("GC.class_histogram").lines().toList()) {
-			String[] fields = line.trim().split("\\s+");
-			if (fields.length >= 4 && fields[0].endsWith(":") && fields[3].endsWith(suffix)) {
-				count += Long.parseLong(fields[1]);
-			}
-		}
-		return count;
-	}
+    /** Live instances, after a full GC, of the classes whose name ends with {@code suffix}. */
+    public long liveInstances(String suffix) {
+        long count = 0;
+        for (String line : jcmd("GC.class_histogram").lines().toList()) {
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length >= 4 && fields[0].endsWith(":") && fields[3].endsWith(suffix)) {
+                count += Long.parseLong(fields[1]);
+            }
+        }
+        return count;
+    }
 
-	private String jcmd(String command) {
-		try {
-			Process jcmd = new ProcessBuilder(javaTool("jcmd"), Long.toString(this.process.pid()), command)
-				.redirectErrorStream(true)
-				.start();
-			String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			assertThat(jcmd.waitFor(30, TimeUnit.SECONDS)).as("jcmd %s", command).isTrue();
-			assertThat(jcmd.exitValue()).as("jcmd %s: %s", command, output).isZero();
-			return output;
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-	}
+    private String jcmd(String command) {
+        try {
+            Process jcmd = new ProcessBuilder(javaTool("jcmd"), Long.toString(this.process.pid()), command)
+                .redirectErrorStream(true)
+                .start();
+            String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(jcmd.waitFor(30, TimeUnit.SECONDS)).as("jcmd %s", command).isTrue();
+            assertThat(jcmd.exitValue()).as("jcmd %s: %s", command, output).isZero();
+            return output;
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
 
-	private static String javaTool(String name) {
-		return Path.of(System.getProperty("java.home"), "bin", name).toString();
-	}
+    private static String javaTool(String name) {
+        return Path.of(System.getProperty("java.home"), "bin", name).toString();
+    }
 
-	@Override
-	public void close() {
-		this.process.destroy();
-		try {
-			if (!this.process.waitFor(Duration.ofSeconds(10).toSeconds(), TimeUnit.SECONDS)) {
-				this.process.destroyForcibly();
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			this.process.destroyForcibly();
-		}
-	}
+    @Override
+    public void close() {
+        this.process.destroy();
+        try {
+            if (!this.process.waitFor(Duration.ofSeconds(10).toSeconds(), TimeUnit.SECONDS)) {
+                this.process.destroyForcibly();
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            this.process.destroyForcibly();
+        }
+    }
 }
