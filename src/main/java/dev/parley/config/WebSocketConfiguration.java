@@ -1,10 +1,9 @@
 package dev.parley.config;
 
+import java.util.ArrayList;
 import java.util.List;
 
-import dev.parley.identity.StompAuthentication;
-import dev.parley.presence.PresenceListener;
-
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -60,20 +59,17 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 
     private final ChatProperties.Transport transport;
 
-    private final StompAuthentication authentication;
-
-    private final PresenceListener presenceListener;
+    private final ObjectProvider<ChannelInterceptor> featureInterceptors;
 
     private final TaskScheduler brokerScheduler;
 
     private final MessageChannel clientOutboundChannel;
 
-    WebSocketConfiguration(ChatProperties properties, StompAuthentication authentication,
-            PresenceListener presenceListener, @Lazy TaskScheduler messageBrokerTaskScheduler,
+    WebSocketConfiguration(ChatProperties properties, ObjectProvider<ChannelInterceptor> featureInterceptors,
+            @Lazy TaskScheduler messageBrokerTaskScheduler,
             @Lazy @Qualifier("clientOutboundChannel") MessageChannel clientOutboundChannel) {
         this.transport = properties.transport();
-        this.authentication = authentication;
-        this.presenceListener = presenceListener;
+        this.featureInterceptors = featureInterceptors;
         this.brokerScheduler = messageBrokerTaskScheduler;
         this.clientOutboundChannel = clientOutboundChannel;
     }
@@ -134,8 +130,14 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
         // per frame, and a client that floods the server is held back by its own connection
         // (Tomcat reads its next frame when this one is handled) instead of filling a queue.
         registration.executor(new SyncTaskExecutor());
-        registration.interceptors(new InboundWriteScope(), this.authentication, this.presenceListener,
-                new StompReceipts(this.clientOutboundChannel));
+        // The features' interceptors (every ChannelInterceptor bean, in @Order: the CONNECT gate
+        // first) run between the engine's two: InboundWriteScope must see every frame first, and
+        // StompReceipts answers a frame once everything else has handled it.
+        List<ChannelInterceptor> interceptors = new ArrayList<>();
+        interceptors.add(new InboundWriteScope());
+        this.featureInterceptors.orderedStream().forEach(interceptors::add);
+        interceptors.add(new StompReceipts(this.clientOutboundChannel));
+        registration.interceptors(interceptors.toArray(ChannelInterceptor[]::new));
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.parley.identity;
 
-import dev.parley.room.RoomName;
+import dev.parley.core.RoomName;
 
 /**
  * What a client may SEND to and SUBSCRIBE to (contract section 3). Everything else is a

@@ -2,6 +2,8 @@ package dev.parley.identity;
 
 import tools.jackson.databind.JsonNode;
 
+import dev.parley.core.Nickname;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;

@@ -2,7 +2,9 @@ package dev.parley.identity;
 
 import java.util.Optional;
 
-import dev.parley.web.ChatException;
+import dev.parley.core.ChatException;
+import dev.parley.core.ChatUser;
+import dev.parley.core.Nickname;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Lazy;
@@ -13,6 +15,7 @@ import org.springframework.messaging.simp.stomp.StompHeaderAccessor;
 import org.springframework.messaging.support.ChannelInterceptor;
 import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.messaging.support.MessageHeaderAccessor;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,7 +29,11 @@ import org.springframework.stereotype.Component;
  * the client would wait forever.
  */
 @Component
+@Order(StompAuthentication.ORDER)
 public class StompAuthentication implements ChannelInterceptor {
+
+    /** Its place among the client inbound channel's interceptors: first of the features: every other interceptor sees only frames of an authenticated session. */
+    public static final int ORDER = 0;
 
     static final String INVALID_NICKNAME = "invalid nickname";
 

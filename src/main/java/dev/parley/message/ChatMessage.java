@@ -4,9 +4,10 @@ import java.time.Instant;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import dev.parley.identity.Nickname;
-import dev.parley.room.RoomName;
-import dev.parley.web.UtcMillis;
+
+import dev.parley.core.Nickname;
+import dev.parley.core.RoomName;
+import dev.parley.core.UtcMillis;
 
 /**
  * A stored message, as broadcast ({@code MESSAGE} event) and as returned by the history API.

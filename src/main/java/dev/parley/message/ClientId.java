@@ -2,8 +2,8 @@ package dev.parley.message;
 
 import java.util.regex.Pattern;
 
-import dev.parley.web.ChatException;
-import dev.parley.web.ErrorCode;
+import dev.parley.core.ChatException;
+import dev.parley.core.ErrorCode;
 
 /** The sender's own id for a message (a UUID, say), which makes a retried send harmless. */
 public record ClientId(String value) {

@@ -3,11 +3,11 @@ package dev.parley.message;
 import tools.jackson.databind.JsonNode;
 
 import dev.parley.config.ChatProperties;
-import dev.parley.identity.ChatUser;
+import dev.parley.core.ChatException;
+import dev.parley.core.ChatUser;
+import dev.parley.core.ErrorCode;
+import dev.parley.core.RoomName;
 import dev.parley.presence.Presence;
-import dev.parley.room.RoomName;
-import dev.parley.web.ChatException;
-import dev.parley.web.ErrorCode;
 import dev.parley.web.JsonBody;
 
 import org.springframework.messaging.Message;

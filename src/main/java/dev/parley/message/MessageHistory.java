@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.parley.identity.Nickname;
-import dev.parley.room.RoomName;
+import dev.parley.core.Nickname;
+import dev.parley.core.RoomName;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;

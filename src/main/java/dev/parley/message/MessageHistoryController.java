@@ -3,9 +3,9 @@ package dev.parley.message;
 import java.util.List;
 
 import dev.parley.config.ChatProperties;
-import dev.parley.room.RoomName;
-import dev.parley.web.ChatException;
-import dev.parley.web.ErrorCode;
+import dev.parley.core.ChatException;
+import dev.parley.core.ErrorCode;
+import dev.parley.core.RoomName;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;

@@ -5,15 +5,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
-import dev.parley.config.ChatProperties;
-import dev.parley.identity.Nickname;
-import dev.parley.identity.NicknameRateLimiter;
-import dev.parley.room.RoomBroadcaster;
-import dev.parley.room.RoomName;
-import dev.parley.web.ChatException;
-import dev.parley.web.ErrorCode;
+import dev.parley.bus.RoomBus;
+import dev.parley.core.ChatException;
+import dev.parley.core.ErrorCode;
+import dev.parley.core.Nickname;
+import dev.parley.core.RoomName;
+import dev.parley.ratelimit.RateLimits;
 
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 
 /**
@@ -30,18 +28,18 @@ class MessageService {
 
     private final MessageHistory history;
 
-    private final RoomBroadcaster broadcaster;
+    private final RoomBus bus;
 
-    private final NicknameRateLimiter rateLimiter;
+    private final RateLimits rateLimits;
 
     private final Clock clock;
 
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
 
-    MessageService(MessageHistory history, RoomBroadcaster broadcaster, ChatProperties properties, Clock clock) {
+    MessageService(MessageHistory history, RoomBus bus, RateLimits rateLimits, Clock clock) {
         this.history = history;
-        this.broadcaster = broadcaster;
-        this.rateLimiter = new NicknameRateLimiter(properties.rateLimit().burst(), properties.rateLimit().perSecond());
+        this.bus = bus;
+        this.rateLimits = rateLimits;
         this.clock = clock;
         for (int i = 0; i < LOCK_STRIPES; i++) {
             this.locks[i] = new ReentrantLock();
@@ -54,7 +52,7 @@ class MessageService {
      * @throws ChatException {@code RATE_LIMITED} when the sender is over its rate
      */
     void post(RoomName room, Nickname sender, MessageText text, ClientId clientId) {
-        if (!this.rateLimiter.tryAcquire(sender)) {
+        if (!this.rateLimits.trySend(sender)) {
             throw new ChatException(ErrorCode.RATE_LIMITED, "too many messages: wait a moment before sending more");
         }
         ReentrantLock lock = this.locks[Math.floorMod(room.hashCode(), LOCK_STRIPES)];
@@ -62,15 +60,10 @@ class MessageService {
         try {
             Instant now = this.clock.instant().truncatedTo(ChronoUnit.MILLIS);
             this.history.append(room, sender, text, clientId, now)
-                    .ifPresent(message -> this.broadcaster.publish(room, message));
+                    .ifPresent(message -> this.bus.publish(room, message));
         }
         finally {
             lock.unlock();
         }
-    }
-
-    @Scheduled(fixedDelay = 60_000)
-    void forgetIdleSenders() {
-        this.rateLimiter.forgetIdle();
     }
 }

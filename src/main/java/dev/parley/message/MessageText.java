@@ -1,7 +1,7 @@
 package dev.parley.message;
 
-import dev.parley.web.ChatException;
-import dev.parley.web.ErrorCode;
+import dev.parley.core.ChatException;
+import dev.parley.core.ErrorCode;
 
 /**
  * The text of a chat message: stripped of leading and trailing Unicode whitespace, never empty.

@@ -13,8 +13,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.parley.identity.Nickname;
-import dev.parley.room.RoomName;
+import dev.parley.core.Nickname;
+import dev.parley.core.RoomName;
 
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;

@@ -5,11 +5,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.parley.identity.ChatUser;
+import dev.parley.bus.RoomBus;
+import dev.parley.core.ChatUser;
+import dev.parley.core.RoomEvent;
+import dev.parley.core.RoomName;
 import dev.parley.presence.PresenceRegistry.PresenceChange;
-import dev.parley.room.RoomBroadcaster;
-import dev.parley.room.RoomEvent;
-import dev.parley.room.RoomName;
 
 import org.springframework.stereotype.Component;
 
@@ -22,13 +22,13 @@ public class Presence {
 
     private final PresenceRegistry registry;
 
-    private final RoomBroadcaster broadcaster;
+    private final RoomBus bus;
 
     private final Clock clock;
 
-    Presence(PresenceRegistry registry, RoomBroadcaster broadcaster, Clock clock) {
+    Presence(PresenceRegistry registry, RoomBus bus, Clock clock) {
         this.registry = registry;
-        this.broadcaster = broadcaster;
+        this.bus = bus;
         this.clock = clock;
     }
 
@@ -59,7 +59,7 @@ public class Presence {
     }
 
     private void publish(Optional<PresenceChange> change) {
-        change.ifPresent(c -> this.broadcaster.publish(c.room(), c.online()
+        change.ifPresent(c -> this.bus.publish(c.room(), c.online()
                 ? new RoomEvent.Join(c.room(), c.nickname(), this.clock.instant(), c.count())
                 : new RoomEvent.Leave(c.room(), c.nickname(), this.clock.instant(), c.count())));
     }

@@ -7,6 +7,7 @@ import org.springframework.messaging.simp.stomp.StompCommand;
 import org.springframework.messaging.simp.stomp.StompHeaderAccessor;
 import org.springframework.messaging.support.ChannelInterceptor;
 import org.springframework.messaging.support.MessageHeaderAccessor;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.messaging.SessionDisconnectEvent;
 
@@ -17,7 +18,11 @@ import org.springframework.web.socket.messaging.SessionDisconnectEvent;
  * close only the event comes. {@link Presence#disconnect} is idempotent, so each may report it.
  */
 @Component
+@Order(PresenceListener.ORDER)
 public class PresenceListener implements ChannelInterceptor {
+
+    /** Its place among the client inbound channel's interceptors: after the CONNECT gate. */
+    public static final int ORDER = 100;
 
     private final Presence presence;
 

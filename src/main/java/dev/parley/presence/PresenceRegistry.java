@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.parley.identity.Nickname;
-import dev.parley.room.RoomName;
+import dev.parley.core.Nickname;
+import dev.parley.core.RoomName;
 
 /**
  * Who is online in which room, kept per connection (STOMP session): a nickname is online in a

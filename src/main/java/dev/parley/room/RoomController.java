@@ -5,12 +5,14 @@ import java.util.List;
 
 import tools.jackson.databind.JsonNode;
 
-import dev.parley.config.ChatProperties;
-import dev.parley.identity.ChatUser;
-import dev.parley.identity.NicknameRateLimiter;
+import dev.parley.bus.RoomBus;
+import dev.parley.core.ChatException;
+import dev.parley.core.ChatUser;
+import dev.parley.core.ErrorCode;
+import dev.parley.core.RoomEvent;
+import dev.parley.core.RoomName;
+import dev.parley.ratelimit.RateLimits;
 import dev.parley.presence.Presence;
-import dev.parley.web.ChatException;
-import dev.parley.web.ErrorCode;
 import dev.parley.web.JsonBody;
 
 import org.springframework.messaging.Message;
@@ -18,7 +20,6 @@ import org.springframework.messaging.handler.annotation.DestinationVariable;
 import org.springframework.messaging.handler.annotation.MessageMapping;
 import org.springframework.messaging.simp.SimpMessageHeaderAccessor;
 import org.springframework.messaging.simp.annotation.SubscribeMapping;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Controller;
 
 /** Joining, leaving and typing in a room, and its online list on subscription. */
@@ -27,17 +28,16 @@ class RoomController {
 
     private final Presence presence;
 
-    private final RoomBroadcaster broadcaster;
+    private final RoomBus bus;
 
-    private final NicknameRateLimiter typingLimiter;
+    private final RateLimits rateLimits;
 
     private final Clock clock;
 
-    RoomController(Presence presence, RoomBroadcaster broadcaster, ChatProperties properties, Clock clock) {
+    RoomController(Presence presence, RoomBus bus, RateLimits rateLimits, Clock clock) {
         this.presence = presence;
-        this.broadcaster = broadcaster;
-        int typingPerSecond = properties.rateLimit().typingPerSecond();
-        this.typingLimiter = new NicknameRateLimiter(typingPerSecond, typingPerSecond);
+        this.bus = bus;
+        this.rateLimits = rateLimits;
         this.clock = clock;
     }
 
@@ -68,8 +68,8 @@ class RoomController {
             throw new ChatException(ErrorCode.NOT_JOINED, "join room '" + room + "' before typing");
         }
         // the excess is dropped silently: a missed typing event corrects itself within seconds
-        if (this.typingLimiter.tryAcquire(user.nickname())) {
-            this.broadcaster.publish(room, new RoomEvent.Typing(room, user.nickname(), typing.booleanValue(),
+        if (this.rateLimits.tryType(user.nickname())) {
+            this.bus.publish(room, new RoomEvent.Typing(room, user.nickname(), typing.booleanValue(),
                     this.clock.instant()));
         }
     }
@@ -79,11 +79,6 @@ class RoomController {
     RoomUsers users(@DestinationVariable("room") String roomName) {
         RoomName room = new RoomName(roomName);
         return new RoomUsers(room, this.presence.users(room));
-    }
-
-    @Scheduled(fixedDelay = 60_000)
-    void forgetIdleTypists() {
-        this.typingLimiter.forgetIdle();
     }
 
     private static String sessionId(Message<?> frame) {

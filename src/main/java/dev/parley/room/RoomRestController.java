@@ -5,10 +5,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.parley.core.RoomName;
+import dev.parley.core.UtcMillis;
 import dev.parley.message.MessageHistory;
 import dev.parley.message.RoomStats;
 import dev.parley.presence.Presence;
-import dev.parley.web.UtcMillis;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;

@@ -4,6 +4,9 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.parley.core.ChatException;
+import dev.parley.core.ErrorCode;
+
 /**
  * Reads STOMP frame bodies as JSON trees. Bodies are read by hand rather than bound to types
  * because the contract distinguishes cases a binder would blur: a number where text belongs is

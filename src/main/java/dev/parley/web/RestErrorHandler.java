@@ -1,5 +1,6 @@
 package dev.parley.web;
 
+import dev.parley.core.ChatException;
 import dev.parley.identity.NicknameClaims.NicknameTakenException;
 
 import org.springframework.http.HttpStatus;

@@ -3,6 +3,9 @@ package dev.parley.web;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.parley.core.ChatException;
+import dev.parley.core.ErrorCode;
+
 import org.springframework.messaging.Message;
 import org.springframework.messaging.converter.MessageConversionException;
 import org.springframework.messaging.handler.annotation.MessageExceptionHandler;

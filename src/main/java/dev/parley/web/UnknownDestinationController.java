@@ -2,6 +2,9 @@ package dev.parley.web;
 
 import java.util.Set;
 
+import dev.parley.core.ChatException;
+import dev.parley.core.ErrorCode;
+
 import org.springframework.messaging.Message;
 import org.springframework.messaging.handler.annotation.MessageMapping;
 import org.springframework.messaging.simp.SimpMessageHeaderAccessor;

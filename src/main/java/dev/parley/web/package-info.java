@@ -1,6 +1,7 @@
 /**
  * Where errors are answered: a refused STOMP frame on {@code /user/queue/errors}, a refused REST
- * request as {@code application/problem+json}; plus the error codes and the shared JSON helpers.
+ * request as {@code application/problem+json}, an unknown {@code /app} destination; and the
+ * parsing of JSON bodies that every frame handler shares.
  */
 @NullMarked
 package dev.parley.web;

@@ -23,9 +23,9 @@ import tools.jackson.databind.JsonNode;
 import dev.parley.support.ParleyApi;
 import dev.parley.support.ServerProcess;
 import dev.parley.support.ServerSockets;
-import dev.parley.support.StompTestClient;
 import dev.parley.support.StompTestClient.Subscription;
 import dev.parley.support.StompTestClient.Transport;
+import dev.parley.support.StompTestClient;
 
 import static dev.parley.support.Destinations.join;
 import static dev.parley.support.Destinations.send;

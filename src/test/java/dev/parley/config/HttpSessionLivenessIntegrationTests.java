@@ -19,8 +19,8 @@ import dev.parley.support.ParleyIntegrationTest;
 import dev.parley.support.ParleyIntegrationTestBase;
 import dev.parley.support.RawSockJsClient;
 import dev.parley.support.ServerSockets;
-import dev.parley.support.StompTestClient;
 import dev.parley.support.StompTestClient.Subscription;
+import dev.parley.support.StompTestClient;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyIntegrationTestBase;
-import dev.parley.support.StompTestClient;
 import dev.parley.support.StompTestClient.Subscription;
 import dev.parley.support.StompTestClient.Transport;
+import dev.parley.support.StompTestClient;
 
 import org.apache.catalina.connector.Connector;
 import org.apache.tomcat.util.threads.ThreadPoolExecutor;

@@ -30,11 +30,11 @@ import tools.jackson.databind.JsonNode;
 
 import dev.parley.config.TransportIntegrationTests.RawFrame;
 import dev.parley.support.ParleyApi;
-import dev.parley.support.RawWebSocketFrames;
 import dev.parley.support.ParleyIntegrationTestBase;
-import dev.parley.support.StompTestClient;
+import dev.parley.support.RawWebSocketFrames;
 import dev.parley.support.StompTestClient.Subscription;
 import dev.parley.support.StompTestClient.Transport;
+import dev.parley.support.StompTestClient;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;

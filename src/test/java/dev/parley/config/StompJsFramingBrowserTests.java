@@ -58,7 +58,6 @@ class StompJsFramingBrowserTests {
             return bodies;
             """;
 
-
     private final ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
 
     private Path profile;

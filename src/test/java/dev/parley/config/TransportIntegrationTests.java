@@ -29,9 +29,9 @@ import tools.jackson.databind.JsonNode;
 import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyIntegrationTest;
 import dev.parley.support.ParleyIntegrationTestBase;
-import dev.parley.support.StompTestClient;
 import dev.parley.support.StompTestClient.Subscription;
 import dev.parley.support.StompTestClient.Transport;
+import dev.parley.support.StompTestClient;
 
 import static dev.parley.support.Destinations.ERRORS;
 import static dev.parley.support.Destinations.join;

@@ -3,14 +3,14 @@ package dev.parley.identity;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyApi.Claim;
+import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyIntegrationTest;
 import dev.parley.support.ParleyIntegrationTestBase;
-import dev.parley.support.StompTestClient;
 import dev.parley.support.StompTestClient.Refusal;
 import dev.parley.support.StompTestClient.Subscription;
 import dev.parley.support.StompTestClient.Transport;
+import dev.parley.support.StompTestClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

@@ -16,8 +16,8 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.parley.identity.Nickname;
-import dev.parley.room.RoomName;
+import dev.parley.core.Nickname;
+import dev.parley.core.RoomName;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 

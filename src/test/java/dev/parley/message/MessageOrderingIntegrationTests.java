@@ -13,11 +13,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 
-import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyApi.Claim;
-import dev.parley.support.StompTestClient;
+import dev.parley.support.ParleyApi;
 import dev.parley.support.StompTestClient.Subscription;
 import dev.parley.support.StompTestClient.Transport;
+import dev.parley.support.StompTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;

@@ -1,8 +1,9 @@
 package dev.parley.message;
 
-import dev.parley.web.ChatException;
-import dev.parley.web.ErrorCode;
 import org.junit.jupiter.api.Test;
+
+import dev.parley.core.ChatException;
+import dev.parley.core.ErrorCode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;

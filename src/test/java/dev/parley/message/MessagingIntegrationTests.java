@@ -13,13 +13,13 @@ import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
 import dev.parley.support.Destinations;
-import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyApi.Claim;
+import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyIntegrationTest;
 import dev.parley.support.ParleyIntegrationTestBase;
-import dev.parley.support.StompTestClient;
 import dev.parley.support.StompTestClient.Subscription;
 import dev.parley.support.StompTestClient.Transport;
+import dev.parley.support.StompTestClient;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

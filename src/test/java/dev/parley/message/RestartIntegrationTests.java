@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 import dev.parley.ParleyApplication;
-import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyApi.Claim;
-import dev.parley.support.StompTestClient;
+import dev.parley.support.ParleyApi;
 import dev.parley.support.StompTestClient.Subscription;
 import dev.parley.support.StompTestClient.Transport;
+import dev.parley.support.StompTestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

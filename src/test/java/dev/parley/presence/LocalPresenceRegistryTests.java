@@ -2,10 +2,11 @@ package dev.parley.presence;
 
 import java.time.Clock;
 
-import dev.parley.identity.Nickname;
-import dev.parley.presence.PresenceRegistry.PresenceChange;
-import dev.parley.room.RoomName;
 import org.junit.jupiter.api.Test;
+
+import dev.parley.core.Nickname;
+import dev.parley.core.RoomName;
+import dev.parley.presence.PresenceRegistry.PresenceChange;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -2,13 +2,14 @@ package dev.parley.web;
 
 import java.time.Instant;
 
+import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.parley.identity.Nickname;
+import dev.parley.core.ErrorCode;
+import dev.parley.core.Nickname;
+import dev.parley.core.RoomEvent;
+import dev.parley.core.RoomName;
 import dev.parley.message.ChatMessage;
-import dev.parley.room.RoomEvent;
-import dev.parley.room.RoomName;
-import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

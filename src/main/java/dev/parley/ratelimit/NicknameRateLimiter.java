@@ -1,4 +1,4 @@
-package dev.parley.identity;
+package dev.parley.ratelimit;
 
 import java.time.Duration;
 import java.util.Map;
@@ -6,12 +6,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.bucket4j.Bucket;
 
+import dev.parley.core.Nickname;
+
 /**
  * A token bucket per nickname, shared by all its connections: {@code burst} at once, then
  * {@code perSecond}. Buckets that have filled up again are dropped by {@link #forgetIdle()}
  * (a full bucket is the same as a new one), so memory follows the active nicknames only.
  */
-public final class NicknameRateLimiter {
+final class NicknameRateLimiter {
 
     private final int burst;
 
@@ -19,18 +21,18 @@ public final class NicknameRateLimiter {
 
     private final Map<Nickname, Bucket> buckets = new ConcurrentHashMap<>();
 
-    public NicknameRateLimiter(int burst, int perSecond) {
+    NicknameRateLimiter(int burst, int perSecond) {
         this.burst = burst;
         this.perSecond = perSecond;
     }
 
     /** Takes one token for {@code nickname}; {@code false} if it has none left. */
-    public boolean tryAcquire(Nickname nickname) {
+    boolean tryAcquire(Nickname nickname) {
         return this.buckets.computeIfAbsent(nickname, n -> newBucket()).tryConsume(1);
     }
 
     /** Drops every bucket that is full again. Call now and then. */
-    public void forgetIdle() {
+    void forgetIdle() {
         this.buckets.values().removeIf(bucket -> bucket.getAvailableTokens() >= this.burst);
     }
 

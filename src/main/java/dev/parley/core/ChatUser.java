@@ -1,4 +1,4 @@
-package dev.parley.identity;
+package dev.parley.core;
 
 import java.security.Principal;
 

@@ -1,4 +1,4 @@
-package dev.parley.web;
+package dev.parley.core;
 
 /**
  * A frame or request broke a rule of the contract. Thrown by value types and handlers alike;

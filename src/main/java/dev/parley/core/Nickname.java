@@ -1,12 +1,9 @@
-package dev.parley.identity;
+package dev.parley.core;
 
 import java.util.Locale;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-
-import dev.parley.web.ChatException;
-import dev.parley.web.ErrorCode;
 
 /**
  * A valid nickname: 1 to 32 code points, each a Unicode letter, digit, {@code _} or {@code -}.

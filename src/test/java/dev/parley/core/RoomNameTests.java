@@ -1,7 +1,5 @@
-package dev.parley.room;
+package dev.parley.core;
 
-import dev.parley.web.ChatException;
-import dev.parley.web.ErrorCode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -1,4 +1,4 @@
-package dev.parley.identity;
+package dev.parley.core;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.parley.web;
+package dev.parley.core;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

@@ -1,11 +1,9 @@
-package dev.parley.room;
+package dev.parley.core;
 
 import java.time.Instant;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import dev.parley.identity.Nickname;
-import dev.parley.web.UtcMillis;
 
 /** The presence and typing events of a room (contract section 5); messages are {@code ChatMessage}. */
 public sealed interface RoomEvent {

@@ -1,4 +1,4 @@
-package dev.parley.web;
+package dev.parley.core;
 
 /** The error codes of contract section 6, sent on {@code /user/queue/errors}. */
 public enum ErrorCode {

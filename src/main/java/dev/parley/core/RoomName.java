@@ -1,11 +1,8 @@
-package dev.parley.room;
+package dev.parley.core;
 
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-
-import dev.parley.web.ChatException;
-import dev.parley.web.ErrorCode;
 
 /**
  * A valid room name: 1 to 32 characters of {@code a-z 0-9 _ -}, the first a letter or digit.

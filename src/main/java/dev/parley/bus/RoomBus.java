@@ -1,0 +1,20 @@
+package dev.parley.bus;
+
+import dev.parley.core.RoomName;
+
+/**
+ * Publishes a room's events ({@code MESSAGE}, {@code JOIN}, {@code LEAVE}, {@code TYPING}) to
+ * every subscriber of {@code /topic/room.{name}}: the one way anything reaches a room's
+ * subscribers, since clients cannot publish there (the destination policy refuses it).
+ * <p>
+ * Order: the events that one thread publishes reach each subscriber on this instance in that
+ * order. A caller that needs a room's events in an order across threads (messages in id order)
+ * publishes them under its own lock. The in-process implementation hands the event to the
+ * broker on the caller's thread; an implementation that spans instances must keep the same
+ * order per room.
+ */
+public interface RoomBus {
+
+    /** Sends {@code event}, serialised once as JSON, to every subscriber of {@code room}. */
+    void publish(RoomName room, Object event);
+}

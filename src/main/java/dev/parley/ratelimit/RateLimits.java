@@ -1,0 +1,18 @@
+package dev.parley.ratelimit;
+
+import dev.parley.core.Nickname;
+
+/**
+ * How fast one nickname may act, across all its connections and rooms (contract section 6):
+ * sends in a burst and then at a steady rate, typing events at a steady rate. Each call takes
+ * one unit when there is one. The in-process implementation counts per instance; a clustered
+ * one counts for all instances together.
+ */
+public interface RateLimits {
+
+    /** Takes one message for {@code nickname}; {@code false} when it is over its rate ({@code RATE_LIMITED}). */
+    boolean trySend(Nickname nickname);
+
+    /** Takes one typing event for {@code nickname}; {@code false} when over its rate (dropped silently). */
+    boolean tryType(Nickname nickname);
+}

@@ -1,0 +1,52 @@
+package dev.parley;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/**
+ * The arrows between Parley's packages that the README's "The code" draws: no package depends on
+ * another that depends back on it, the delivery engine and wiring ({@code config}) import no chat
+ * feature, and the shared values ({@code core}) depend on nothing of Parley's.
+ */
+class ArchitectureTests {
+
+    private static final String[] FEATURES = { "dev.parley.bus..", "dev.parley.identity..", "dev.parley.message..",
+            "dev.parley.presence..", "dev.parley.ratelimit..", "dev.parley.room..", "dev.parley.web.." };
+
+    private static final JavaClasses MAIN = new ClassFileImporter()
+        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages("dev.parley");
+
+    @Test
+    void noPackageDependsOnOneThatDependsBackOnIt() {
+        slices().matching("dev.parley.(*)..").should().beFreeOfCycles().check(MAIN);
+    }
+
+    @Test
+    void theEngineAndWiringImportNoChatFeature() {
+        noClasses().that()
+            .resideInAPackage("dev.parley.config..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(FEATURES)
+            .check(MAIN);
+    }
+
+    @Test
+    void theSharedValuesDependOnNothingOfParleys() {
+        noClasses().that()
+            .resideInAPackage("dev.parley.core..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(FEATURES)
+            .orShould()
+            .dependOnClassesThat()
+            .resideInAPackage("dev.parley.config..")
+            .check(MAIN);
+    }
+}
