@@ -10,8 +10,9 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The arrows between Parley's packages that the README's "The code" draws: no package depends on
- * another that depends back on it, the delivery engine and wiring ({@code config}) import no chat
- * feature, and the shared values ({@code core}) depend on nothing of Parley's.
+ * another that depends back on it, the delivery engine ({@code delivery}) and the properties
+ * ({@code config}) import no chat feature, and the shared values ({@code core}) depend on nothing
+ * of Parley's.
  */
 class ArchitectureTests {
 
@@ -28,9 +29,9 @@ class ArchitectureTests {
     }
 
     @Test
-    void theEngineAndWiringImportNoChatFeature() {
+    void theDeliveryEngineAndThePropertiesImportNoChatFeature() {
         noClasses().that()
-            .resideInAPackage("dev.parley.config..")
+            .resideInAnyPackage("dev.parley.delivery..", "dev.parley.config..")
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage(FEATURES)
@@ -46,7 +47,7 @@ class ArchitectureTests {
             .resideInAnyPackage(FEATURES)
             .orShould()
             .dependOnClassesThat()
-            .resideInAPackage("dev.parley.config..")
+            .resideInAnyPackage("dev.parley.config..", "dev.parley.delivery..")
             .check(MAIN);
     }
 }

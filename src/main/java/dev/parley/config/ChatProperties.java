@@ -93,7 +93,7 @@ public record ChatProperties(
             @DefaultValue("true") boolean readOnPoller) {
 
         /** {@link #writerThreads()}, or the number of processors if it is not set. */
-        int writerThreadsOrDefault() {
+        public int writerThreadsOrDefault() {
             return (this.writerThreads != null) ? this.writerThreads : Runtime.getRuntime().availableProcessors();
         }
     }

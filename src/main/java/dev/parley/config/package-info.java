@@ -1,11 +1,7 @@
 /**
- * Spring wiring, the {@code chat.*} properties, and for now the delivery engine: a broker that
- * encodes a room's message once for all its subscribers ({@link dev.parley.config.FanOutBroker}),
- * each connection's outbound queue that never makes a sender wait and cuts off slow readers
- * ({@link dev.parley.config.ClientSessionDecorator}), and the ways into Tomcat that make writes
- * and reads cheap ({@link dev.parley.config.TomcatSocketWrites}, {@link dev.parley.config.PollerReads}),
- * each of which says at start-up when it is off ({@link dev.parley.config.TomcatFastPaths}).
- * The engine imports no chat feature.
+ * The {@code chat.*} properties ({@link dev.parley.config.ChatProperties}, every limit of the
+ * wire contract with its default) and the clock. Depends on nothing of Parley's; the rest of the
+ * application's wiring sits with what it wires.
  */
 @NullMarked
 package dev.parley.config;

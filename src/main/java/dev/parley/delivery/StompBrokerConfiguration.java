@@ -1,0 +1,134 @@
+package dev.parley.delivery;
+
+import java.util.Map;
+import java.util.function.Supplier;
+
+import dev.parley.config.ChatProperties;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.messaging.simp.broker.AbstractBrokerMessageHandler;
+import org.springframework.messaging.simp.broker.SimpleBrokerMessageHandler;
+import org.springframework.messaging.simp.user.UserDestinationResolver;
+import org.springframework.messaging.support.AbstractSubscribableChannel;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.config.annotation.DelegatingWebSocketMessageBrokerConfiguration;
+import org.springframework.web.socket.messaging.SubProtocolWebSocketHandler;
+
+/**
+ * What {@code @EnableWebSocketMessageBroker} imports, with three changes:
+ * <ul>
+ * <li>each connection's frames go through a {@link ClientSessionDecorator}, a queue that never
+ * makes a sender wait and cuts off clients too slow to read;</li>
+ * <li>the simple broker is a {@link FanOutBroker}, which encodes a topic message once for all
+ * its subscribers;</li>
+ * <li>WebSocket messages may arrive in parts, so Tomcat needs no receive buffer as large as the
+ * largest frame (see {@link ReceiveBuffers}).</li>
+ * </ul>
+ * {@link WebSocketConfiguration} configures everything else.
+ */
+@Configuration(proxyBeanMethods = false)
+class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfiguration implements DisposableBean {
+
+    /** Writer threads when slow clients hold the usual ones (see {@link ClientWriters}). */
+    private static final int MAX_WRITER_THREADS = 128;
+
+    private final Map<String, ClientSessionDecorator> connections = FanOutBroker.newConnectionRegistry();
+
+    private final ChatProperties properties;
+
+    /**
+     * For the writes that block (SockJS; see {@link ClientFrameWriter}): few threads, so that a
+     * broadcast wakes few; slow clients hold them, and for those the stall check adds threads.
+     */
+    private final ClientWriters writers;
+
+    StompBrokerConfiguration(ChatProperties properties) {
+        this.properties = properties;
+        int writerThreads = properties.transport().writerThreadsOrDefault();
+        this.writers = new ClientWriters(writerThreads, Math.max(writerThreads, MAX_WRITER_THREADS));
+    }
+
+    /** The writer threads end with the application context (each test context used to leave its own). */
+    @Override
+    public void destroy() {
+        this.writers.shutdown();
+    }
+
+    @Bean
+    @Override
+    public WebSocketHandler subProtocolWebSocketHandler(AbstractSubscribableChannel clientInboundChannel,
+            AbstractSubscribableChannel clientOutboundChannel) {
+        ApplicationContext context = getApplicationContext();
+        Supplier<TaskScheduler> scheduler = () -> context.getBean("messageBrokerTaskScheduler", TaskScheduler.class);
+        ClientWriters writers = this.writers;
+        Map<String, ClientSessionDecorator> connections = this.connections;
+        SubProtocolWebSocketHandler handler = new SubProtocolWebSocketHandler(clientInboundChannel,
+                clientOutboundChannel) {
+            @Override
+            protected WebSocketSession decorateSession(WebSocketSession session) {
+                ClientSessionDecorator connection = new ClientSessionDecorator(session,
+                        ClientFrameWriter.forSession(session, writers, getSendTimeLimit()), getSendTimeLimit(),
+                        getSendBufferSizeLimit(), scheduler);
+                connections.put(session.getId(), connection);
+                return connection;
+            }
+
+            @Override
+            public void afterConnectionClosed(WebSocketSession session, CloseStatus closeStatus) throws Exception {
+                try {
+                    super.afterConnectionClosed(session, closeStatus);
+                }
+                finally {
+                    connections.remove(session.getId());
+                }
+            }
+
+            /** The STOMP decoder reassembles frames, up to the frame limit, from any parts. */
+            @Override
+            public boolean supportsPartialMessages() {
+                return true;
+            }
+        };
+        handler.setPhase(getPhase());
+        return handler;
+    }
+
+    /** Finds SockJS clients over HTTP that have gone ({@link HttpSessionLiveness}). */
+    @Bean
+    HttpSessionLiveness httpSessionLiveness(
+            @Qualifier("messageBrokerTaskScheduler") TaskScheduler messageBrokerTaskScheduler) {
+        ChatProperties.Transport transport = this.properties.transport();
+        return new HttpSessionLiveness(this.connections, messageBrokerTaskScheduler, transport.streamingProbe(),
+                transport.heartbeat().dividedBy(2), transport.disconnectDelay());
+    }
+
+    /** SockJS's HTTP requests end where they fail, not on the error page ({@link SockJsRequestErrors}). */
+    @Bean
+    FilterRegistrationBean<SockJsRequestErrors> sockJsRequestErrors() {
+        FilterRegistrationBean<SockJsRequestErrors> registration = new FilterRegistrationBean<>(
+                new SockJsRequestErrors(this.connections));
+        registration.addUrlPatterns(WebSocketConfiguration.ENDPOINT + "/*");
+        return registration;
+    }
+
+    @Bean
+    @Override
+    public AbstractBrokerMessageHandler simpleBrokerMessageHandler(AbstractSubscribableChannel clientInboundChannel,
+            AbstractSubscribableChannel clientOutboundChannel, AbstractSubscribableChannel brokerChannel,
+            UserDestinationResolver userDestinationResolver) {
+        SimpleBrokerMessageHandler configured = (SimpleBrokerMessageHandler) super.simpleBrokerMessageHandler(
+                clientInboundChannel, clientOutboundChannel, brokerChannel, userDestinationResolver);
+        FanOutBroker broker = new FanOutBroker(configured, this.connections);
+        broker.setUserDestinationPredicate(destination -> destination.startsWith(WebSocketConfiguration.USER_PREFIX));
+        return broker;
+    }
+
+}

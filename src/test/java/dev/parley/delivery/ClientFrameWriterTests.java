@@ -1,0 +1,15 @@
+package dev.parley.delivery;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ClientFrameWriterTests {
+
+    /** If a Tomcat upgrade removes the method, writes still work, only slower: notice it here. */
+    @Test
+    void tomcatsByteWriteForTextMessagesIsAvailable() {
+        assertThat(ClientFrameWriter.TomcatTextFrames.failure()).isNull();
+        assertThat(ClientFrameWriter.TomcatTextFrames.available()).isTrue();
+    }
+}
