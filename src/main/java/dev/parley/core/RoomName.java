@@ -12,8 +12,6 @@ public record RoomName(@JsonValue String value) implements Comparable<RoomName> 
 
     private static final Pattern VALID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
 
-    private static final String TOPIC_PREFIX = "/topic/room.";
-
     public RoomName {
         if (value == null || !VALID.matcher(value).matches()) {
             throw new ChatException(ErrorCode.INVALID_ROOM,
@@ -28,7 +26,7 @@ public record RoomName(@JsonValue String value) implements Comparable<RoomName> 
 
     /** The broker destination every event of this room is published to. */
     public String topic() {
-        return TOPIC_PREFIX + this.value;
+        return Destinations.ROOM_TOPIC_PREFIX + this.value;
     }
 
     @Override

@@ -7,6 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.parley.core.Destinations;
+
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHeaders;
 import org.springframework.messaging.simp.broker.SimpleBrokerMessageHandler;
@@ -29,7 +31,7 @@ import org.springframework.util.MultiValueMap;
  */
 final class FanOutBroker extends SimpleBrokerMessageHandler {
 
-    private static final String TOPIC_PREFIX = "/topic/";
+    private static final String TOPIC_PREFIX = Destinations.TOPIC + "/";
 
     private final Map<String, ClientSessionDecorator> connections;
 

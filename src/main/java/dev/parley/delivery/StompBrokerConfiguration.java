@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import dev.parley.config.ChatProperties;
+import dev.parley.core.Destinations;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -127,7 +128,7 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
         SimpleBrokerMessageHandler configured = (SimpleBrokerMessageHandler) super.simpleBrokerMessageHandler(
                 clientInboundChannel, clientOutboundChannel, brokerChannel, userDestinationResolver);
         FanOutBroker broker = new FanOutBroker(configured, this.connections);
-        broker.setUserDestinationPredicate(destination -> destination.startsWith(WebSocketConfiguration.USER_PREFIX));
+        broker.setUserDestinationPredicate(destination -> destination.startsWith(Destinations.USER));
         return broker;
     }
 

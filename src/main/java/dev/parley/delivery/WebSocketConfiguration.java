@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.parley.config.ChatProperties;
+import dev.parley.core.Destinations;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -53,8 +54,6 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
      * sends binary only when told to), so binary frames are rare and may come in small parts.
      */
     private static final int PARTIAL_BINARY_MESSAGE_BUFFER = 128;
-
-    static final String USER_PREFIX = "/user";
 
     /** STOMP's endpoint: SockJS at {@code /ws}, plain WebSocket at {@code /ws/websocket}. */
     static final String ENDPOINT = "/ws";
@@ -116,12 +115,12 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
     @Override
     public void configureMessageBroker(MessageBrokerRegistry registry) {
         long heartbeat = this.transport.heartbeat().toMillis();
-        registry.setApplicationDestinationPrefixes("/app");
-        registry.setUserDestinationPrefix(USER_PREFIX);
+        registry.setApplicationDestinationPrefixes(Destinations.APP);
+        registry.setUserDestinationPrefix(Destinations.USER);
         registry.setPathMatcher(new CachingPathMatcher());
         // No preservePublishOrder: the outbound channel is synchronous (below), so a frame is
         // queued on its connection on the publishing thread, in publish order.
-        registry.enableSimpleBroker("/topic", "/queue")
+        registry.enableSimpleBroker(Destinations.TOPIC, Destinations.QUEUE)
                 .setHeartbeatValue(new long[] { heartbeat, heartbeat })
                 .setTaskScheduler(new BrokerHeartbeatScheduler(this.brokerScheduler));
     }

@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.parley.core.ChatException;
+import dev.parley.core.Destinations;
 import dev.parley.core.ErrorCode;
 
 import org.springframework.messaging.Message;
@@ -23,19 +24,19 @@ class StompErrorHandler {
     private static final Logger logger = LoggerFactory.getLogger(StompErrorHandler.class);
 
     @MessageExceptionHandler
-    @SendToUser(destinations = "/queue/errors", broadcast = false)
+    @SendToUser(destinations = Destinations.ERRORS_QUEUE, broadcast = false)
     ErrorReply refused(ChatException ex, Message<?> frame) {
         return reply(ex.code(), ex.getMessage(), frame);
     }
 
     @MessageExceptionHandler
-    @SendToUser(destinations = "/queue/errors", broadcast = false)
+    @SendToUser(destinations = Destinations.ERRORS_QUEUE, broadcast = false)
     ErrorReply unreadable(MessageConversionException ex, Message<?> frame) {
         return reply(ErrorCode.BAD_REQUEST, "the body could not be read", frame);
     }
 
     @MessageExceptionHandler
-    @SendToUser(destinations = "/queue/errors", broadcast = false)
+    @SendToUser(destinations = Destinations.ERRORS_QUEUE, broadcast = false)
     ErrorReply failed(Exception ex, Message<?> frame) {
         logger.error("Failed to handle a frame to {}", SimpMessageHeaderAccessor.getDestination(frame.getHeaders()), ex);
         return reply(ErrorCode.INTERNAL_ERROR, "the server failed; nothing was stored", frame);

@@ -3,6 +3,7 @@ package dev.parley.web;
 import java.util.Set;
 
 import dev.parley.core.ChatException;
+import dev.parley.core.Destinations;
 import dev.parley.core.ErrorCode;
 
 import org.springframework.messaging.Message;
@@ -18,8 +19,6 @@ import org.springframework.stereotype.Controller;
 @Controller
 class UnknownDestinationController {
 
-    private static final String ROOM_PREFIX = "/app/room.";
-
     private static final Set<String> OPERATIONS = Set.of("join", "leave", "send", "typing");
 
     @MessageMapping("**")
@@ -34,10 +33,10 @@ class UnknownDestinationController {
      * {@code x} is no valid room name (say {@code a.b}).
      */
     private static boolean isRoomOperation(String destination) {
-        if (destination == null || !destination.startsWith(ROOM_PREFIX)) {
+        if (destination == null || !destination.startsWith(Destinations.ROOM_APP_PREFIX)) {
             return false;
         }
         int lastDot = destination.lastIndexOf('.');
-        return lastDot >= ROOM_PREFIX.length() && OPERATIONS.contains(destination.substring(lastDot + 1));
+        return lastDot >= Destinations.ROOM_APP_PREFIX.length() && OPERATIONS.contains(destination.substring(lastDot + 1));
     }
 }
