@@ -175,7 +175,7 @@ class ConnectionChurnIntegrationTests {
 
     private void awaitNothingLeft(String room) {
         await().atMost(GONE_BOUND).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            assertThat(users(room)).as("online in %s", room).isEmpty();
+            assertThat(api.onlineUsers(room)).as("online in %s", room).isEmpty();
             assertThat(server.liveInstances(CONNECTIONS)).as("live %s", CONNECTIONS).isZero();
             for (String sessions : HTTP_SOCKJS_SESSIONS) {
                 assertThat(server.liveInstances(sessions)).as("live %s", sessions).isZero();
@@ -189,14 +189,6 @@ class ConnectionChurnIntegrationTests {
     @AfterEach
     void closeClients() {
         StompTestClient.closeAll();
-    }
-
-    private List<String> users(String room) {
-        ParleyApi.Response response = api.get("/api/rooms/" + room + "/users");
-        assertThat(response.status()).isEqualTo(200);
-        List<String> users = new ArrayList<>();
-        response.json().get("users").forEach(user -> users.add(user.asString()));
-        return users;
     }
 
 }

@@ -99,7 +99,7 @@ class HttpSessionLivenessIntegrationTests extends ParleyIntegrationTestBase {
         System.out.printf("[liveness] silent xhr-streaming client: LEAVE after %d ms%n", elapsedMillis(start));
         assertThat(leave.get("user").asString()).isEqualTo(claim.nickname());
         silent.awaitReceived("ERROR");
-        assertThat(users(room)).containsExactly(this.observerName);
+        assertThat(this.api.onlineUsers(room)).containsExactly(this.observerName);
     }
 
     private String observerName;
@@ -130,7 +130,7 @@ class HttpSessionLivenessIntegrationTests extends ParleyIntegrationTestBase {
         }
         System.out.printf("[liveness] %d closed %s clients: the last LEAVE after %d ms%n", CLIENTS, transport, slowest);
         assertThat(left).isEqualTo(nicknames);
-        assertThat(users(room)).containsExactly(this.observerName);
+        assertThat(this.api.onlineUsers(room)).containsExactly(this.observerName);
         await().atMost(CLOSED_BOUND).untilAsserted(() -> {
             assertThat(httpSessions()).as("SockJS sessions over HTTP").isEqualTo(sessionsBefore);
             if (ServerSockets.available()) {
@@ -160,14 +160,6 @@ class HttpSessionLivenessIntegrationTests extends ParleyIntegrationTestBase {
     private int httpSessions() {
         SubProtocolWebSocketHandler.Stats stats = ((SubProtocolWebSocketHandler) this.webSocketHandler).getStats();
         return stats.getHttpStreamingSessions() + stats.getHttpPollingSessions();
-    }
-
-    private List<String> users(String room) {
-        ParleyApi.Response response = this.api.get("/api/rooms/" + room + "/users");
-        assertThat(response.status()).isEqualTo(200);
-        List<String> users = new ArrayList<>();
-        response.json().get("users").forEach(user -> users.add(user.asString()));
-        return users;
     }
 
     private static Predicate<JsonNode> isType(String type) {

@@ -8,6 +8,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -134,6 +136,15 @@ public final class ParleyApi {
                 .GET()
                 .build();
         return execute(request);
+    }
+
+    /** The nicknames online in {@code room}, from {@code GET /api/rooms/{room}/users} (asserted 200). */
+    public List<String> onlineUsers(String room) {
+        Response response = get("/api/rooms/" + room + "/users");
+        assertThat(response.status()).as("GET users of %s: %s", room, response.body()).isEqualTo(200);
+        List<String> users = new ArrayList<>();
+        response.json().get("users").forEach(user -> users.add(user.asString()));
+        return users;
     }
 
     /**
