@@ -4,8 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +31,7 @@ class ClientSessionDecoratorTests {
 
     private final WebSocketSession delegate = mock(WebSocketSession.class);
 
-    private final ManualWriter writer = new ManualWriter();
+    private final ManualFrameWriter writer = new ManualFrameWriter();
 
     private final ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
 
@@ -266,34 +264,5 @@ class ClientSessionDecoratorTests {
         this.session.close(CloseStatus.GOING_AWAY);
 
         verify(this.delegate).close(CloseStatus.GOING_AWAY);
-    }
-
-    /**
-     * Records each batch and completes it only when told to, like a client that reads slowly;
-     * also used by {@link StompJsFramingBrowserTests}.
-     */
-    static final class ManualWriter implements ClientFrameWriter {
-
-        private final List<byte[]> batches = new CopyOnWriteArrayList<>();
-
-        private volatile Consumer<Throwable> pending;
-
-        @Override
-        public boolean write(byte[] batch, Consumer<Throwable> done) {
-            assertThat(this.pending).as("one write at a time").isNull();
-            this.batches.add(batch);
-            this.pending = done;
-            return false;
-        }
-
-        void complete(Throwable failure) {
-            Consumer<Throwable> done = this.pending;
-            this.pending = null;
-            done.accept(failure);
-        }
-
-        List<String> texts() {
-            return this.batches.stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
-        }
     }
 }

@@ -75,11 +75,11 @@ class PollerReadsIntegrationTests {
          */
         private static final Duration ROUND_TRIP_BOUND = Duration.ofSeconds(3);
 
-        private final List<SlowClientIntegrationTests.RawStompSocket> rawSockets = new ArrayList<>();
+        private final List<RawStompSocket> rawSockets = new ArrayList<>();
 
         @AfterEach
         void closeRawSockets() {
-            this.rawSockets.forEach(SlowClientIntegrationTests.RawStompSocket::close);
+            this.rawSockets.forEach(RawStompSocket::close);
         }
 
         @Autowired
@@ -117,7 +117,7 @@ class PollerReadsIntegrationTests {
         void clientPingingWithAFullSocketBufferIsCutOffWithoutHoldingUpOthers() throws Exception {
             // Tomcat answers each ping with a pong; this client reads none, so once its socket
             // buffers are full the next pong cannot be written, on the poller that handles the ping
-            SlowClientIntegrationTests.RawStompSocket pinger = SlowClientIntegrationTests.RawStompSocket
+            RawStompSocket pinger = RawStompSocket
                 .connect(this.port, this.api.claim(ParleyApi.uniqueName("pinger")), this.rawSockets);
             CompletableFuture<@Nullable IOException> pingerEnd = CompletableFuture.supplyAsync(() -> {
                 byte[] payload = new byte[125];

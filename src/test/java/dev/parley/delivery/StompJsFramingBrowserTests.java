@@ -85,7 +85,7 @@ class StompJsFramingBrowserTests {
 
     @Test
     void thePagesClientReadsEveryFrameOfWhatABusyConnectionIsWritten() throws Exception {
-        ClientSessionDecoratorTests.ManualWriter writer = new ClientSessionDecoratorTests.ManualWriter();
+        ManualFrameWriter writer = new ManualFrameWriter();
         ClientSessionDecorator connection = connection(writer);
 
         connection.sendFrame(message(1));

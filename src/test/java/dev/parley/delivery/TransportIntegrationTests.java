@@ -6,7 +6,6 @@ import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -378,29 +377,6 @@ class TransportIntegrationTests extends ParleyIntegrationTestBase {
     private static Predicate<JsonNode> isJoinOf(ParleyApi.Claim claim) {
         return event -> "JOIN".equals(event.path("type").asString())
                 && claim.nickname().equals(event.path("user").asString());
-    }
-
-    /** A STOMP frame as received. */
-    record RawFrame(String command, Map<String, String> headers, String body) {
-
-        JsonNode json() {
-            return ParleyApi.JSON.readTree(this.body);
-        }
-
-        static RawFrame parse(String text) {
-            int headerEnd = text.indexOf("\n\n");
-            String head = (headerEnd >= 0) ? text.substring(0, headerEnd) : text;
-            String body = (headerEnd >= 0) ? text.substring(headerEnd + 2) : "";
-            String[] lines = head.split("\r?\n");
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (int i = 1; i < lines.length; i++) {
-                int colon = lines[i].indexOf(':');
-                if (colon > 0) {
-                    headers.putIfAbsent(lines[i].substring(0, colon), lines[i].substring(colon + 1));
-                }
-            }
-            return new RawFrame(lines[0].strip(), headers, body);
-        }
     }
 
     /**
