@@ -5,7 +5,8 @@
 #   PID=$(bench/run-server.sh 8450)        ...        kill "$PID"
 #
 # The server runs with the embedded database in a file, as `mvn spring-boot:run` does, in a fresh
-# directory bench/target/db-PORT (BENCH_DB=mem: in memory instead), and the per-nickname rate limit lifted
+# directory bench/target/db-PORT (jars before session 12 stored in H2: BENCH_DB=h2 for its file,
+# BENCH_DB=mem for H2 in memory), and the per-nickname rate limit lifted
 # (--chat.rate-limit.burst=1000000 --chat.rate-limit.per-second=1000000): the default 5 msg/s
 # per nickname would throttle any load test. Builds the jar (mvn package -DskipTests) when
 # target/ has none.
@@ -34,13 +35,16 @@ if [[ -z "$jar" ]]; then
 fi
 
 log="${PARLEY_LOG:-$here/target/server-$port.log}"
-if [[ "${BENCH_DB:-file}" == mem ]]; then
-    db_url="jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1"
-else
-    db_dir="$here/target/db-$port"
-    rm -rf "$db_dir"
-    db_url="jdbc:h2:file:$db_dir/parley;DB_CLOSE_ON_EXIT=FALSE${BENCH_DB_OPTIONS:-}"
-fi
+db_dir="$here/target/db-$port"
+rm -rf "$db_dir"
+case "${BENCH_DB:-file}" in
+    # Parley's store since session 12: SQLite in a file
+    file) db_url="jdbc:sqlite:$db_dir/parley.db${BENCH_DB_OPTIONS:-}" ;;
+    # for jars built before session 12, which stored in H2
+    h2) db_url="jdbc:h2:file:$db_dir/parley;DB_CLOSE_ON_EXIT=FALSE${BENCH_DB_OPTIONS:-}" ;;
+    mem) db_url="jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1" ;;
+    *) echo "run-server: BENCH_DB is file, h2 or mem" >&2; exit 2 ;;
+esac
 mkdir -p "$(dirname "$log")"
 
 if curl -fsS -o /dev/null "http://127.0.0.1:$port/actuator/health" 2>/dev/null; then

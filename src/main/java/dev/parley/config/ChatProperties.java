@@ -22,6 +22,7 @@ import org.springframework.validation.annotation.Validated;
  * @param rateLimit how fast one nickname may post and type
  * @param history REST paging of message history
  * @param transport WebSocket, SockJS and STOMP transport limits
+ * @param store when a stored message counts as stored
  */
 @Validated
 @ConfigurationProperties("chat")
@@ -29,7 +30,24 @@ public record ChatProperties(
         @Valid @NotNull @DefaultValue Message message,
         @Valid @NotNull @DefaultValue RateLimit rateLimit,
         @Valid @NotNull @DefaultValue History history,
-        @Valid @NotNull @DefaultValue Transport transport) {
+        @Valid @NotNull @DefaultValue Transport transport,
+        @Valid @NotNull @DefaultValue Store store) {
+
+    /**
+     * What the echo of a message (and a granted claim) promises. Without {@code fsync}, every
+     * commit is in the operating system's hands before the echo: it survives the death of the
+     * process ({@code kill -9}, out of memory), not the loss of power of the machine. With it,
+     * each commit is forced to the disk first. Messages waiting together are committed together,
+     * so the cost is one write, and with {@code fsync} one flush, per group.
+     *
+     * @param fsync force every commit to the disk before the echo (SQLite {@code synchronous=FULL})
+     * @param maxPending most messages accepted but not yet stored; beyond it a send is refused
+     * with {@code INTERNAL_ERROR} and nothing is stored
+     */
+    public record Store(
+            @DefaultValue("false") boolean fsync,
+            @Min(1) @DefaultValue("10000") int maxPending) {
+    }
 
     /**
      * @param maxLength most code points in a message after stripping surrounding whitespace

@@ -12,8 +12,8 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 import dev.parley.core.Nickname;
+import dev.parley.core.StoreWrites;
 
-import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -34,9 +34,12 @@ public class NicknameClaims {
 
     private final Clock clock;
 
-    NicknameClaims(JdbcClient jdbc, Clock clock) {
+    private final StoreWrites writes;
+
+    NicknameClaims(JdbcClient jdbc, Clock clock, StoreWrites writes) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.writes = writes;
     }
 
     /**
@@ -48,17 +51,15 @@ public class NicknameClaims {
         byte[] bytes = new byte[TOKEN_BYTES];
         this.random.nextBytes(bytes);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        try {
-            this.jdbc.sql("""
-                    insert into nickname (name_key, name, token_hash, claimed_at)
-                    values (:key, :name, :hash, :at)""")
-                    .param("key", nickname.key())
-                    .param("name", nickname.value())
-                    .param("hash", hash(token))
-                    .param("at", OffsetDateTime.now(this.clock).withOffsetSameInstant(ZoneOffset.UTC))
-                    .update();
-        }
-        catch (DuplicateKeyException ex) {
+        int rows = this.writes.run(() -> this.jdbc.sql("""
+                insert into nickname (name_key, name, token_hash, claimed_at)
+                values (:key, :name, :hash, :at) on conflict do nothing""")
+                .param("key", nickname.key())
+                .param("name", nickname.value())
+                .param("hash", hash(token))
+                .param("at", OffsetDateTime.now(this.clock).withOffsetSameInstant(ZoneOffset.UTC))
+                .update());
+        if (rows == 0) {
             throw new NicknameTakenException(nickname);
         }
         return new Claim(nickname, token);

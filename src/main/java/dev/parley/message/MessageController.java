@@ -41,7 +41,8 @@ class MessageController {
         ChatUser user = ChatUser.of(frame);
         RoomName room = new RoomName(roomName);
         JsonNode body = JsonBody.object(frame.getPayload());
-        if (!this.presence.isJoined(SimpMessageHeaderAccessor.getSessionId(frame.getHeaders()), room)) {
+        String sessionId = SimpMessageHeaderAccessor.getSessionId(frame.getHeaders());
+        if (!this.presence.isJoined(sessionId, room)) {
             throw new ChatException(ErrorCode.NOT_JOINED, "join room '" + room + "' before posting");
         }
         JsonNode text = body.get("text");
@@ -54,6 +55,7 @@ class MessageController {
         if (clientId != null && !clientId.isNull()) {
             id = new ClientId(clientId.isString() ? clientId.stringValue() : null);
         }
-        this.messages.post(room, user.nickname(), messageText, id);
+        this.messages.post(room, user, messageText, id, sessionId,
+                SimpMessageHeaderAccessor.getDestination(frame.getHeaders()));
     }
 }

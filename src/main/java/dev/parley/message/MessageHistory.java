@@ -5,28 +5,33 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.parley.core.Nickname;
 import dev.parley.core.RoomName;
+import dev.parley.core.StoreWrites;
 
-import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionOperations;
 
 /**
  * The stored history of every room, with each room's gap-free message sequence.
  * <p>
- * A message is stored by one insert, in the database's auto-commit mode, with the id after the
- * room's last: the primary key {@code (room, id)} is what makes an id unique, so an id exists
- * only for a stored message and a failed insert leaves no gap. {@link MessageService}
- * serialises a room's appends on this instance, to broadcast in id order, and this instance
- * remembers each room's last id so that an append needs no query. When another instance has
- * taken the next id meanwhile, the insert clashes on the primary key, and the append reads the
+ * Messages are stored in groups, one transaction per group ({@link #appendAll}), each with the id
+ * after its room's last: the primary key {@code (room, id)} is what makes an id unique, so an id
+ * exists only for a stored message and a failed transaction leaves no gap. One thread appends on
+ * an instance ({@link GroupCommitter}), and this instance remembers each room's last id so that an
+ * append needs no query; it learns a group's ids only once the group is committed. When another
+ * instance has taken the next id meanwhile, the insert does nothing, and the append reads the
  * room's last id again and retries.
  * <p>
  * The rooms table holds only names (the messages' foreign key); a room's count and latest time
@@ -39,12 +44,11 @@ public class MessageHistory {
 
     private static final String COLUMNS = "room, id, sender, body, sent_at, client_id";
 
-    // Reads order by both columns of the primary key (room, id), though room is fixed: H2 reads
-    // an index in order, forwards or backwards, only when ORDER BY names its leading columns.
-    // Ordered by id alone, H2 read and sorted a room's whole history: 35-120 ms per query at
-    // 50,000 messages, against 0.1-2.4 ms (bench/tools/HistoryQueries.java).
+    // Reads order by both columns of the primary key (room, id), though room is fixed, so that
+    // the database reads the key's index in order, forwards or backwards, and sorts nothing
+    // (H2, Parley's store before SQLite, read and sorted a room's whole history otherwise).
 
-    static final String LAST_ID = "select id from message where room = :room order by room desc, id desc fetch first row only";
+    static final String LAST_ID = "select id from message where room = :room order by room desc, id desc limit 1";
 
     static final String BEFORE = "select " + COLUMNS
             + " from message where room = :room and id < :id order by room desc, id desc limit :limit";
@@ -55,11 +59,16 @@ public class MessageHistory {
     static final String ROOMS = """
             select name, last_id, last_at from (
                 select r.name,
-                    (select m.id from message m where m.room = r.name order by m.room desc, m.id desc fetch first row only) as last_id,
-                    (select m.sent_at from message m where m.room = r.name order by m.room desc, m.id desc fetch first row only) as last_at
+                    (select m.id from message m where m.room = r.name order by m.room desc, m.id desc limit 1) as last_id,
+                    (select m.sent_at from message m where m.room = r.name order by m.room desc, m.id desc limit 1) as last_at
                 from room r) latest
             where last_id is not null
             """;
+
+    // Inserts nothing, rather than failing, where the id is taken or the clientId used: a failed
+    // statement would end the whole group's transaction on PostgreSQL.
+    private static final String INSERT = "insert into message (" + COLUMNS
+            + ") values (:room, :id, :sender, :body, :at, :clientId) on conflict do nothing";
 
     /** Rooms whose last id is remembered; beyond this many the memory starts over. */
     private static final int REMEMBERED_ROOMS = 10_000;
@@ -73,50 +82,87 @@ public class MessageHistory {
 
     private final JdbcClient jdbc;
 
+    private final TransactionOperations transactions;
+
+    private final StoreWrites writes;
+
     /** Room name to the id of the last message stored there, as this instance last saw it. */
     private final Map<String, Long> lastIds = new ConcurrentHashMap<>();
 
-    MessageHistory(JdbcClient jdbc) {
+    MessageHistory(JdbcClient jdbc, TransactionOperations transactions, StoreWrites writes) {
         this.jdbc = jdbc;
+        this.transactions = transactions;
+        this.writes = writes;
+    }
+
+    /** A message to be stored: everything but its id. */
+    public record Draft(RoomName room, Nickname sender, MessageText text, @Nullable ClientId clientId,
+            Instant sentAt) {
     }
 
     /**
-     * Stores a message as the room's next one.
-     * <p>
-     * A repeated {@code clientId} is recognised by the unique index, not by a query first: the
-     * insert fails and nothing is stored.
+     * Stores a message as the room's next one, in a transaction of its own.
      *
      * @return the stored message, or empty if {@code clientId} was already used by this sender
      * in this room (then nothing is stored)
-     * @throws IllegalStateException if other instances took the room's next id
-     * {@value #ATTEMPTS} times in a row
      */
-    public Optional<ChatMessage> append(RoomName room, Nickname sender, MessageText text, ClientId clientId,
+    public Optional<ChatMessage> append(RoomName room, Nickname sender, MessageText text, @Nullable ClientId clientId,
             Instant sentAt) {
-        String name = room.value();
-        String client = (clientId != null) ? clientId.value() : null;
+        return appendAll(List.of(new Draft(room, sender, text, clientId, sentAt))).get(0);
+    }
+
+    /**
+     * Stores the drafts in one transaction, each as its room's next message in list order, so
+     * that a room's drafts take consecutive ids in the order given. All are stored or, when this
+     * throws, none.
+     * <p>
+     * A repeated {@code clientId} is recognised by the unique index, not by a query first: the
+     * insert does nothing.
+     *
+     * @return for each draft, in order, the stored message, or empty where its {@code clientId}
+     * was already used by its sender in its room
+     * @throws IllegalStateException if other instances took a room's next id {@value #ATTEMPTS}
+     * times in a row
+     */
+    public List<Optional<ChatMessage>> appendAll(List<Draft> drafts) {
+        Map<String, Long> taken = new HashMap<>();
+        List<Optional<ChatMessage>> stored = this.writes.run(() -> this.transactions.execute(status -> {
+            taken.clear();
+            List<Optional<ChatMessage>> results = new ArrayList<>(drafts.size());
+            for (Draft draft : drafts) {
+                results.add(insert(draft, taken));
+            }
+            return results;
+        }));
+        // only what was committed: a group that failed leaves nothing to remember
+        taken.forEach(this::remember);
+        return stored;
+    }
+
+    private Optional<ChatMessage> insert(Draft draft, Map<String, Long> taken) {
+        String room = draft.room().value();
+        String client = (draft.clientId() != null) ? draft.clientId().value() : null;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            long id = lastId(room) + 1;
-            try {
-                this.jdbc.sql("insert into message (" + COLUMNS + ") values (:room, :id, :sender, :body, :at, :clientId)")
-                        .param("room", name)
-                        .param("id", id)
-                        .param("sender", sender.value())
-                        .param("body", text.value())
-                        .param("at", utc(sentAt))
-                        .param("clientId", client)
-                        .update();
+            long id = taken.computeIfAbsent(room, name -> lastId(draft.room())) + 1;
+            int rows = this.jdbc.sql(INSERT)
+                    .param("room", room)
+                    .param("id", id)
+                    .param("sender", draft.sender().value())
+                    .param("body", draft.text().value())
+                    .param("at", utc(draft.sentAt()))
+                    .param("clientId", client)
+                    .update();
+            if (rows == 1) {
+                taken.put(room, id);
+                return Optional.of(new ChatMessage(id, draft.room(), draft.sender(), draft.text().value(),
+                        draft.sentAt(), client));
             }
-            catch (DuplicateKeyException ex) {
-                if (client != null && isStored(name, sender, client)) {
-                    return Optional.empty();
-                }
-                // the id was taken by another instance: learn the room's last id again
-                this.lastIds.remove(name);
-                continue;
+            if (client != null && isStored(room, draft.sender(), client)) {
+                return Optional.empty();
             }
-            remember(name, id);
-            return Optional.of(new ChatMessage(id, room, sender, text.value(), sentAt, client));
+            // the id was taken by another instance: learn the room's last id again
+            this.lastIds.remove(room);
+            taken.remove(room);
         }
         throw new IllegalStateException("room '" + room + "' is too busy on other instances: message not stored");
     }
@@ -152,14 +198,9 @@ public class MessageHistory {
     }
 
     private void ensureRoom(RoomName room) {
-        try {
-            this.jdbc.sql("insert into room (name) select :room where not exists (select 1 from room where name = :room)")
-                    .param("room", room.value())
-                    .update();
-        }
-        catch (DuplicateKeyException ex) {
-            // created concurrently: exactly what was wanted
-        }
+        this.jdbc.sql("insert into room (name) values (:room) on conflict do nothing")
+                .param("room", room.value())
+                .update();
     }
 
     /** The latest {@code limit} messages, oldest first. */
@@ -205,8 +246,15 @@ public class MessageHistory {
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-        return (value != null) ? value.toInstant() : null;
+        // SQLite keeps the ISO-8601 text it was given; PostgreSQL a timestamp
+        Object value = rs.getObject(column);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof String text) {
+            return OffsetDateTime.parse(text).toInstant();
+        }
+        return rs.getObject(column, OffsetDateTime.class).toInstant();
     }
 
     private static OffsetDateTime utc(Instant instant) {

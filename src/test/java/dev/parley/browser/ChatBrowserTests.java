@@ -45,7 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * shows a message the server refuses.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=jdbc:h2:mem:parley-browser;DB_CLOSE_DELAY=-1",
+        "spring.datasource.url=jdbc:sqlite:target/test-db/parley-browser-${random.uuid}.db",
         "chat.rate-limit.burst=1000",
         "chat.rate-limit.per-second=1000",
         "chat.message.max-length=1000" })

@@ -59,7 +59,7 @@ class PollerReadsIntegrationTests {
 
     @Nested
     @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-            properties = { "spring.datasource.url=jdbc:h2:mem:parley-poller;DB_CLOSE_DELAY=-1",
+            properties = { "spring.datasource.url=jdbc:sqlite:target/test-db/parley-poller-${random.uuid}.db",
                     "server.shutdown=immediate", "chat.transport.send-time-limit=10s",
                     "server.tomcat.threads.max=37", "server.tomcat.threads.min-spare=3",
                     // up to 200 round trips while the pinger floods: the default 10 at once, then 5
@@ -156,7 +156,7 @@ class PollerReadsIntegrationTests {
 
     @Nested
     @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-            properties = { "spring.datasource.url=jdbc:h2:mem:parley-no-poller;DB_CLOSE_DELAY=-1",
+            properties = { "spring.datasource.url=jdbc:sqlite:target/test-db/parley-no-poller-${random.uuid}.db",
                     "server.shutdown=immediate", "chat.transport.read-on-poller=false" })
     @Import(HandlingThreads.class)
     class ReadOnWorkers extends ParleyIntegrationTestBase {

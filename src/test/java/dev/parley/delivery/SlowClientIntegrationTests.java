@@ -38,7 +38,7 @@ import static org.awaitility.Awaitility.await;
  * of the way; these properties make a Spring context of its own.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = { "spring.datasource.url=jdbc:h2:mem:parley-slow;DB_CLOSE_DELAY=-1",
+        properties = { "spring.datasource.url=jdbc:sqlite:target/test-db/parley-slow-${random.uuid}.db",
                 "server.shutdown=immediate",
                 "chat.rate-limit.burst=100000", "chat.rate-limit.per-second=100000",
                 "chat.transport.send-buffer-size-limit=64KB", "chat.transport.send-time-limit=2s",

@@ -1,9 +1,10 @@
 package dev.parley.message;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -12,20 +13,28 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
 import org.flywaydb.core.Flyway;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
 
 import dev.parley.core.Nickname;
 import dev.parley.core.RoomName;
+import dev.parley.core.StoreWrites;
+import dev.parley.message.MessageHistory.Draft;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The room counters on a real (in-memory H2) database with the service's migrations; two
- * {@link MessageHistory} instances on one database stand for two clustered instances.
+ * The room counters on a real database (SQLite in a file, as the service runs it) with the
+ * service's migrations; several {@link MessageHistory} instances on one database stand for
+ * clustered instances.
  */
 class MessageHistoryTests {
 
@@ -33,17 +42,25 @@ class MessageHistoryTests {
 
     private static final Nickname ALICE = new Nickname("alice");
 
-    private JdbcDataSource dataSource;
+    @TempDir
+    Path directory;
+
+    private SQLiteDataSource dataSource;
 
     @BeforeEach
     void freshDatabase() {
-        this.dataSource = new JdbcDataSource();
-        this.dataSource.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setBusyTimeout(10_000);
+        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        this.dataSource = new SQLiteDataSource(config);
+        this.dataSource.setUrl("jdbc:sqlite:" + this.directory.resolve("parley.db"));
         Flyway.configure().dataSource(this.dataSource).load().migrate();
     }
 
     private MessageHistory instance() {
-        return new MessageHistory(JdbcClient.create(this.dataSource));
+        return new MessageHistory(JdbcClient.create(this.dataSource),
+                new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)), new StoreWrites());
     }
 
     private static long append(MessageHistory history, String text, String clientId) {
@@ -100,14 +117,57 @@ class MessageHistoryTests {
         JdbcClient jdbc = JdbcClient.create(this.dataSource);
         for (String query : List.of(MessageHistory.LAST_ID, MessageHistory.BEFORE, MessageHistory.AFTER,
                 MessageHistory.ROOMS)) {
-            String plan = jdbc.sql("explain " + query)
+            List<String> plan = jdbc.sql("explain query plan " + query)
                 .param("room", "lobby")
                 .param("id", 1)
                 .param("limit", 10)
-                .query(String.class)
-                .single();
-            assertThat(plan).as(query).contains("index sorted").doesNotContain("CONSTRAINT_INDEX");
+                .query((rs, row) -> rs.getString("detail"))
+                .list();
+            // the primary key (room, id) is SQLite's first automatic index of the table
+            assertThat(plan).as(query)
+                .anySatisfy(step -> assertThat(step).contains("SEARCH m").contains("sqlite_autoindex_message_1"))
+                .noneSatisfy(step -> assertThat(step).contains("TEMP B-TREE"))
+                .noneSatisfy(step -> assertThat(step).contains("message_client_id"));
         }
+    }
+
+    @Test
+    void aGroupTakesEachRoomsNextIdsInTheOrderGiven() {
+        MessageHistory history = instance();
+        RoomName other = new RoomName("other");
+        append(history, "before", null);
+        List<Optional<ChatMessage>> stored = history.appendAll(List.of(draft(ROOM, "a", null), draft(other, "b", null),
+                draft(ROOM, "c", null), draft(other, "d", null), draft(ROOM, "e", null)));
+        assertThat(stored).extracting(message -> message.orElseThrow().id()).containsExactly(2L, 1L, 3L, 2L, 4L);
+        assertThat(history.latest(ROOM, 10)).extracting(ChatMessage::text).containsExactly("before", "a", "c", "e");
+        assertThat(history.latest(other, 10)).extracting(ChatMessage::text).containsExactly("b", "d");
+    }
+
+    @Test
+    void aClientIdRepeatedInOneGroupIsStoredOnceAndTakesNoId() {
+        MessageHistory history = instance();
+        List<Optional<ChatMessage>> stored = history.appendAll(List.of(draft(ROOM, "once", "c-1"),
+                draft(ROOM, "again", "c-1"), draft(ROOM, "next", "c-2")));
+        assertThat(stored).extracting(message -> message.map(ChatMessage::id).orElse(-1L)).containsExactly(1L, -1L, 2L);
+        assertThat(history.latest(ROOM, 10)).extracting(ChatMessage::text).containsExactly("once", "next");
+    }
+
+    @Test
+    void aFailedGroupStoresNothingAndLeavesNoGap() {
+        MessageHistory history = instance();
+        append(history, "one", null);
+        // the store refuses the group's second message, as a full disk would
+        JdbcClient.create(this.dataSource).sql("create trigger refuse before insert on message when new.body = 'boom' "
+                + "begin select raise(abort, 'refused'); end").update();
+        assertThatThrownBy(() -> history.appendAll(List.of(draft(ROOM, "two", null), draft(ROOM, "boom", null))))
+            .isInstanceOf(RuntimeException.class);
+        assertThat(history.latest(ROOM, 10)).extracting(ChatMessage::text).containsExactly("one");
+        assertThat(append(history, "three", null)).isEqualTo(2L);
+    }
+
+    private static Draft draft(RoomName room, String text, String clientId) {
+        return new Draft(room, ALICE, new MessageText(text), (clientId != null) ? new ClientId(clientId) : null,
+                Instant.parse("2026-12-02T00:00:00Z"));
     }
 
     @Test

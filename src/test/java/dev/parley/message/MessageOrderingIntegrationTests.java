@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the same messages.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = { "spring.datasource.url=jdbc:h2:mem:parley-bulk;DB_CLOSE_DELAY=-1",
+        properties = { "spring.datasource.url=jdbc:sqlite:target/test-db/parley-bulk-${random.uuid}.db",
                 "chat.rate-limit.burst=100000", "chat.rate-limit.per-second=100000" })
 class MessageOrderingIntegrationTests {
 

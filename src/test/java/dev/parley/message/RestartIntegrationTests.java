@@ -181,7 +181,7 @@ class RestartIntegrationTests {
 
     private static ConfigurableApplicationContext start() {
         return new SpringApplicationBuilder(ParleyApplication.class).run("--server.port=0",
-                "--spring.datasource.url=jdbc:h2:file:" + dataDirectory.toAbsolutePath() + "/parley");
+                "--spring.datasource.url=jdbc:sqlite:" + dataDirectory.toAbsolutePath() + "/parley.db");
     }
 
     private static int port(ConfigurableApplicationContext context) {

@@ -25,7 +25,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = { "spring.datasource.url=jdbc:h2:mem:parley-it;DB_CLOSE_DELAY=-1",
+        properties = { "spring.datasource.url=jdbc:sqlite:target/test-db/parley-it-${random.uuid}.db",
                 // graceful shutdown would wait up to 30 s at JVM exit for SockJS HTTP requests of
                 // clients the tests cut off on purpose
                 "server.shutdown=immediate" })

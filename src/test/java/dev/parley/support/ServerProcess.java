@@ -50,10 +50,15 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** Starts {@code jar} with the given extra arguments and waits until it serves. */
+    /**
+     * Starts {@code jar} with the given extra arguments and waits until it serves; on a database
+     * of its own unless the arguments name one ({@code --spring.datasource.url=...}).
+     */
     public static ServerProcess start(Path jar, String... arguments) {
-        List<String> command = new ArrayList<>(List.of(javaTool("java"), "-jar", jar.toString(), "--server.port=0",
-                "--spring.datasource.url=jdbc:h2:mem:parley;DB_CLOSE_DELAY=-1"));
+        List<String> command = new ArrayList<>(List.of(javaTool("java"), "-jar", jar.toString(), "--server.port=0"));
+        if (Stream.of(arguments).noneMatch(argument -> argument.startsWith("--spring.datasource.url="))) {
+            command.add("--spring.datasource.url=jdbc:sqlite:target/test-db/parley-${random.uuid}.db");
+        }
         command.addAll(List.of(arguments));
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -139,6 +144,18 @@ public final class ServerProcess implements AutoCloseable {
 
     private static String javaTool(String name) {
         return Path.of(System.getProperty("java.home"), "bin", name).toString();
+    }
+
+    /** Ends the process at once with SIGKILL, as the kernel's out-of-memory killer would. */
+    public void kill() {
+        this.process.destroyForcibly();
+        try {
+            assertThat(this.process.waitFor(30, TimeUnit.SECONDS)).as("the server died").isTrue();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
     }
 
     @Override
