@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -123,6 +124,7 @@ class CrashIntegrationTests {
                 }
             });
         }
+        CountDownLatch claiming = new CountDownLatch(1);
         start(() -> {
             for (int n = 0; !killed.get(); n++) {
                 try {
@@ -130,6 +132,7 @@ class CrashIntegrationTests {
                     if (response.status() == 201) {
                         granted.add(new Claim(response.json().path("nickname").asString(),
                                 response.json().path("token").asString()));
+                        claiming.countDown();
                     }
                 }
                 catch (RuntimeException | AssertionError ex) {
@@ -137,6 +140,7 @@ class CrashIntegrationTests {
                 }
             }
         });
+        assertThat(claiming.await(30, TimeUnit.SECONDS)).as("a first claim granted").isTrue();
         // the kill comes at a random moment, whatever the traffic is doing
         Thread.sleep(killAfterMillis);
         server.kill();
@@ -169,9 +173,11 @@ class CrashIntegrationTests {
         }
         Map<Long, JsonNode> stored = new ConcurrentHashMap<>();
         history.forEach(message -> stored.put(message.path("id").asLong(), message));
+        List<Long> missing = received.keySet().stream().filter(id -> !stored.containsKey(id)).sorted().toList();
+        assertThat(missing).as("ids received before the kill, missing after the restart (of %d received)",
+                received.size()).isEmpty();
         for (JsonNode message : received.values()) {
             long id = message.path("id").asLong();
-            assertThat(stored).as("message %d, received before the kill", id).containsKey(id);
             JsonNode kept = stored.get(id);
             assertThat(kept.path("text").asString()).as("text of %d", id).isEqualTo(message.path("text").asString());
             assertThat(kept.path("sender").asString()).as("sender of %d", id).isEqualTo(message.path("sender").asString());
