@@ -57,7 +57,7 @@ import org.springframework.web.socket.server.standard.StandardWebSocketUpgradeSt
  * on the wire; Socket.IO leaves it off by default too.
  * <p>
  * <b>Text out.</b> The session sends a whole text message as its UTF-8 bytes, in one WebSocket
- * frame, through Tomcat's own byte path ({@link ClientFrameWriter.TomcatTextFrames}). Tomcat's
+ * frame, through Tomcat's own byte path ({@link TomcatTextFrames}). Tomcat's
  * {@code sendText} would encode it through a buffer of {@code DEFAULT_BUFFER_SIZE} bytes
  * allocated for every connection and send one frame per buffer-full; this way that buffer can
  * be small ({@link ConnectionMemoryConfiguration}) without SockJS messages leaving in pieces.
@@ -144,14 +144,14 @@ final class LeanUpgradeStrategy extends StandardWebSocketUpgradeStrategy {
         @Override
         public void initializeNativeSession(Session session) {
             super.initializeNativeSession(session);
-            this.tomcatEndpoint = ClientFrameWriter.TomcatTextFrames.endpointOf(session.getAsyncRemote());
+            this.tomcatEndpoint = TomcatTextFrames.endpointOf(session.getAsyncRemote());
         }
 
         @Override
         protected void sendTextMessage(TextMessage message) throws IOException {
             if (message.isLast()) {
                 Object timeout = getNativeSession().getUserProperties()
-                    .get(ClientFrameWriter.TomcatTextFrames.BLOCKING_SEND_TIMEOUT);
+                    .get(TomcatTextFrames.BLOCKING_SEND_TIMEOUT);
                 sendUtf8(message.asBytes(), (timeout instanceof Long millis) ? millis : Constants.DEFAULT_BLOCKING_SEND_TIMEOUT);
             }
             else {
@@ -166,7 +166,7 @@ final class LeanUpgradeStrategy extends StandardWebSocketUpgradeStrategy {
         void sendUtf8(byte[] utf8, long timeoutMillis) throws IOException {
             Object endpoint = this.tomcatEndpoint;
             if (endpoint != null) {
-                ClientFrameWriter.TomcatTextFrames.send(endpoint, ByteBuffer.wrap(utf8), timeoutMillis);
+                TomcatTextFrames.send(endpoint, ByteBuffer.wrap(utf8), timeoutMillis);
             }
             else {
                 super.sendTextMessage(new TextMessage(utf8));

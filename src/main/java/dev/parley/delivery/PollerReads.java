@@ -175,7 +175,7 @@ final class PollerReads implements Executor {
             this.workers.execute(task);
             return;
         }
-        Object timeout = session.put(ClientFrameWriter.TomcatTextFrames.BLOCKING_SEND_TIMEOUT,
+        Object timeout = session.put(TomcatTextFrames.BLOCKING_SEND_TIMEOUT,
                 CONTROL_FRAME_TIMEOUT_MILLIS);
         try {
             handleHere(task);
@@ -183,10 +183,10 @@ final class PollerReads implements Executor {
         finally {
             this.load.handled(System.nanoTime() - start);
             if (timeout != null) {
-                session.put(ClientFrameWriter.TomcatTextFrames.BLOCKING_SEND_TIMEOUT, timeout);
+                session.put(TomcatTextFrames.BLOCKING_SEND_TIMEOUT, timeout);
             }
             else {
-                session.remove(ClientFrameWriter.TomcatTextFrames.BLOCKING_SEND_TIMEOUT);
+                session.remove(TomcatTextFrames.BLOCKING_SEND_TIMEOUT);
             }
         }
     }

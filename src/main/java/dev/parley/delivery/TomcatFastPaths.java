@@ -14,7 +14,7 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
  * Says at start-up, with one WARN each, which of the delivery engine's fast paths into Tomcat's
  * internals are off. Each is looked up once, by reflection, in the Tomcat on the classpath; a
  * Tomcat that renamed what it relies on makes Parley fall back to Tomcat's public API: correct,
- * slower, and otherwise silent. The tests next to each ({@code ClientFrameWriterTests},
+ * slower, and otherwise silent. The tests next to each ({@code TomcatTextFramesTests},
  * {@code TomcatSocketWritesTests}, {@code PollerReadsTests}) fail under such a Tomcat as well.
  */
 final class TomcatFastPaths implements SmartInitializingSingleton {
@@ -41,7 +41,7 @@ final class TomcatFastPaths implements SmartInitializingSingleton {
     static TomcatFastPaths of(boolean readOnPoller) {
         List<FastPath> fastPaths = new ArrayList<>();
         fastPaths.add(new FastPath("Tomcat's write of text already in UTF-8 (WsRemoteEndpointImplBase.sendMessageBlock)",
-                ClientFrameWriter.TomcatTextFrames::failure,
+                TomcatTextFrames::failure,
                 "text frames go through Tomcat's public API, which encodes every message again"));
         fastPaths.add(new FastPath("non-blocking writes to a WebSocket's socket (WsRemoteEndpointImplServer.socketWrapper)",
                 TomcatSocketWrites::failure, "every write to a WebSocket client blocks a writer thread"));

@@ -91,7 +91,7 @@ final class TomcatSocketWrites {
      * negotiated an extension ({@code permessage-deflate}), which Tomcat applies above the socket.
      */
     static @Nullable SocketWrapperBase<?> socketOf(Session session) {
-        Object endpoint = ClientFrameWriter.TomcatTextFrames.endpointOf(session.getAsyncRemote());
+        Object endpoint = TomcatTextFrames.endpointOf(session.getAsyncRemote());
         if (SERVER_ENDPOINT == null || !SERVER_ENDPOINT.isInstance(endpoint)
                 || !session.getNegotiatedExtensions().isEmpty()) {
             return null;

@@ -4,12 +4,12 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ClientFrameWriterTests {
+class TomcatTextFramesTests {
 
     /** If a Tomcat upgrade removes the method, writes still work, only slower: notice it here. */
     @Test
     void tomcatsByteWriteForTextMessagesIsAvailable() {
-        assertThat(ClientFrameWriter.TomcatTextFrames.failure()).isNull();
-        assertThat(ClientFrameWriter.TomcatTextFrames.available()).isTrue();
+        assertThat(TomcatTextFrames.failure()).isNull();
+        assertThat(TomcatTextFrames.available()).isTrue();
     }
 }
