@@ -12,7 +12,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * The arrows between Parley's packages that the README's "The code" draws: no package depends on
  * another that depends back on it, the delivery engine ({@code delivery}) and the properties
  * ({@code config}) import no chat feature, and the shared values ({@code core}) depend on nothing
- * of Parley's.
+ * of Parley's. Inside the engine the same holds for its parts ({@code broker}, {@code session},
+ * {@code tomcat}), and only its wiring reaches Tomcat's part.
  */
 class ArchitectureTests {
 
@@ -26,6 +27,17 @@ class ArchitectureTests {
     @Test
     void noPackageDependsOnOneThatDependsBackOnIt() {
         slices().matching("dev.parley.(*)..").should().beFreeOfCycles().check(MAIN);
+    }
+
+    @Test
+    void theDeliveryEnginesPartsAreFreeOfCyclesAndOnlyTheWiringUsesTomcats() {
+        slices().matching("dev.parley.delivery.(*)..").should().beFreeOfCycles().check(MAIN);
+        noClasses().that()
+            .resideInAnyPackage("dev.parley.delivery.broker..", "dev.parley.delivery.session..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("dev.parley.delivery.tomcat..")
+            .check(MAIN);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.parley.delivery;
 
+import dev.parley.delivery.tomcat.LeanUpgradeStrategy;
+
 import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;

@@ -5,6 +5,14 @@ import java.util.function.Supplier;
 
 import dev.parley.config.ChatProperties;
 import dev.parley.core.Destinations;
+import dev.parley.delivery.broker.FanOutBroker;
+import dev.parley.delivery.session.ClientFrameWriter;
+import dev.parley.delivery.session.ClientSessionDecorator;
+import dev.parley.delivery.session.ClientWriters;
+import dev.parley.delivery.session.HttpSessionLiveness;
+import dev.parley.delivery.session.SockJsRequestErrors;
+import dev.parley.delivery.tomcat.ReceiveBuffers;
+import dev.parley.delivery.tomcat.TomcatFrameWriters;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -76,7 +84,7 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
             @Override
             protected WebSocketSession decorateSession(WebSocketSession session) {
                 ClientSessionDecorator connection = new ClientSessionDecorator(session,
-                        ClientFrameWriter.forSession(session, writers, getSendTimeLimit()), getSendTimeLimit(),
+                        TomcatFrameWriters.forSession(session, writers, getSendTimeLimit()), getSendTimeLimit(),
                         getSendBufferSizeLimit(), scheduler);
                 connections.put(session.getId(), connection);
                 return connection;

@@ -5,6 +5,15 @@ import java.util.List;
 
 import dev.parley.config.ChatProperties;
 import dev.parley.core.Destinations;
+import dev.parley.delivery.broker.BrokerHeartbeatScheduler;
+import dev.parley.delivery.broker.CachingPathMatcher;
+import dev.parley.delivery.session.ClientSessionDecorator;
+import dev.parley.delivery.session.InboundWriteScope;
+import dev.parley.delivery.session.StompReceipts;
+import dev.parley.delivery.tomcat.LeanUpgradeStrategy;
+import dev.parley.delivery.tomcat.PollerReads;
+import dev.parley.delivery.tomcat.ReceiveBuffers;
+import dev.parley.delivery.tomcat.TomcatFastPaths;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -135,7 +144,7 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
         // first) run between the engine's two: InboundWriteScope must see every frame first, and
         // StompReceipts answers a frame once everything else has handled it.
         List<ChannelInterceptor> interceptors = new ArrayList<>();
-        interceptors.add(new InboundWriteScope());
+        interceptors.add(new InboundWriteScope(PollerReads::toWorkers));
         this.featureInterceptors.orderedStream().forEach(interceptors::add);
         interceptors.add(new StompReceipts(this.clientOutboundChannel));
         registration.interceptors(interceptors.toArray(ChannelInterceptor[]::new));

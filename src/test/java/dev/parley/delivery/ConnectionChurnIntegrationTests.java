@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import dev.parley.delivery.session.ClientSessionDecorator;
 import dev.parley.support.ParleyApi;
 import dev.parley.support.ServerProcess;
 import dev.parley.support.ServerSockets;
@@ -63,8 +64,8 @@ class ConnectionChurnIntegrationTests {
      */
     private static final long HEAP_SLACK_BYTES = 8L * 1024 * 1024;
 
-    /** Parley's connection objects, one per open connection. */
-    private static final String CONNECTIONS = "dev.parley.delivery.ClientSessionDecorator";
+    /** Parley's connection objects, one per open connection (by reference: a stale name counts none). */
+    private static final String CONNECTIONS = ClientSessionDecorator.class.getName();
 
     /**
      * Spring's SockJS sessions over HTTP: a closed one stays in Spring's session map, with the

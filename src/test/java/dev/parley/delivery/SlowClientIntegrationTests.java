@@ -11,8 +11,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import dev.parley.delivery.session.ClientSessionDecorator;
 import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyIntegrationTestBase;
+import dev.parley.support.RawFrame;
+import dev.parley.support.RawStompSocket;
 import dev.parley.support.StompTestClient.Subscription;
 import dev.parley.support.StompTestClient.Transport;
 import dev.parley.support.StompTestClient;
@@ -43,7 +46,7 @@ import static org.awaitility.Awaitility.await;
                 "chat.rate-limit.burst=100000", "chat.rate-limit.per-second=100000",
                 "chat.transport.send-buffer-size-limit=64KB", "chat.transport.send-time-limit=2s",
                 // the cut-off's own log line, for diagnosing a failure
-                "logging.level.dev.parley.delivery.ClientSessionDecorator=DEBUG" })
+                "logging.level.dev.parley.delivery.session.ClientSessionDecorator=DEBUG" })
 class SlowClientIntegrationTests extends ParleyIntegrationTestBase {
 
     private static final Duration SEND_TIME_LIMIT = Duration.ofSeconds(2);

@@ -28,6 +28,7 @@ import tools.jackson.databind.JsonNode;
 import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyIntegrationTest;
 import dev.parley.support.ParleyIntegrationTestBase;
+import dev.parley.support.RawFrame;
 import dev.parley.support.StompTestClient.Subscription;
 import dev.parley.support.StompTestClient.Transport;
 import dev.parley.support.StompTestClient;

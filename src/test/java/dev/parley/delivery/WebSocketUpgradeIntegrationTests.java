@@ -21,6 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.test.context.TestPropertySource;
 
+import dev.parley.delivery.tomcat.LeanUpgradeStrategy;
 import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyIntegrationTest;
 import dev.parley.support.ParleyIntegrationTestBase;
