@@ -1,6 +1,7 @@
 package dev.parley.delivery;
 
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 import dev.parley.config.ChatProperties;
@@ -10,6 +11,7 @@ import dev.parley.delivery.session.ClientFrameWriter;
 import dev.parley.delivery.session.ClientSessionDecorator;
 import dev.parley.delivery.session.ClientWriters;
 import dev.parley.delivery.session.HttpSessionLiveness;
+import dev.parley.delivery.session.InboundWriteScope;
 import dev.parley.delivery.session.SockJsRequestErrors;
 import dev.parley.delivery.tomcat.ReceiveBuffers;
 import dev.parley.delivery.tomcat.TomcatFrameWriters;
@@ -21,6 +23,7 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.simp.broker.AbstractBrokerMessageHandler;
+import org.springframework.messaging.simp.config.MessageBrokerRegistry;
 import org.springframework.messaging.simp.broker.SimpleBrokerMessageHandler;
 import org.springframework.messaging.simp.user.UserDestinationResolver;
 import org.springframework.messaging.support.AbstractSubscribableChannel;
@@ -69,6 +72,27 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
     @Override
     public void destroy() {
         this.writers.shutdown();
+    }
+
+    /**
+     * Events published outside the handling of a client frame (a stored message, broadcast by the
+     * group commit's thread) are written as a frame's replies are: once the publish is done, and
+     * a large room's writes on the writer threads, so that the publishing thread goes on to its
+     * next work instead of making 500 writes one after another.
+     */
+    @Override
+    protected void configureMessageBroker(MessageBrokerRegistry registry) {
+        super.configureMessageBroker(registry);
+        ClientWriters writers = this.writers;
+        registry.configureBrokerChannel().interceptors(new InboundWriteScope(writes -> {
+            try {
+                writers.execute(writes);
+                return true;
+            }
+            catch (RejectedExecutionException ex) {
+                return false;
+            }
+        }));
     }
 
     @Bean
