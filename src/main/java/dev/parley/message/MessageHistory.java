@@ -126,14 +126,20 @@ public class MessageHistory {
      */
     public List<Optional<ChatMessage>> appendAll(List<Draft> drafts) {
         Map<String, Long> taken = new HashMap<>();
-        List<Optional<ChatMessage>> stored = this.writes.run(() -> this.transactions.execute(status -> {
-            taken.clear();
-            List<Optional<ChatMessage>> results = new ArrayList<>(drafts.size());
-            for (Draft draft : drafts) {
-                results.add(insert(draft, taken));
+        List<Optional<ChatMessage>> stored = this.writes.run(() -> {
+            if (drafts.size() == 1) {
+                // one insert is atomic by itself: no transaction to begin and end around it
+                return List.of(insert(drafts.get(0), taken));
             }
-            return results;
-        }));
+            return this.transactions.execute(status -> {
+                taken.clear();
+                List<Optional<ChatMessage>> results = new ArrayList<>(drafts.size());
+                for (Draft draft : drafts) {
+                    results.add(insert(draft, taken));
+                }
+                return results;
+            });
+        });
         // only what was committed: a group that failed leaves nothing to remember
         taken.forEach(this::remember);
         return stored;
@@ -174,11 +180,7 @@ public class MessageHistory {
             return last;
         }
         ensureRoom(room);
-        return this.jdbc.sql(LAST_ID)
-                .param("room", room.value())
-                .query(Long.class)
-                .optional()
-                .orElse(0L);
+        return lastStoredId(room);
     }
 
     private boolean isStored(String room, Nickname sender, String clientId) {
@@ -201,6 +203,15 @@ public class MessageHistory {
         this.jdbc.sql("insert into room (name) values (:room) on conflict do nothing")
                 .param("room", room.value())
                 .update();
+    }
+
+    /** The id of the room's latest stored message as the database has it now; 0 for none. */
+    public long lastStoredId(RoomName room) {
+        return this.jdbc.sql(LAST_ID)
+                .param("room", room.value())
+                .query(Long.class)
+                .optional()
+                .orElse(0L);
     }
 
     /** The latest {@code limit} messages, oldest first. */

@@ -56,9 +56,15 @@ class CrashIntegrationTests {
 
     private final List<Thread> threads = new ArrayList<>();
 
+    /** The instance running now, closed after the test whatever it asserted. */
+    private ServerProcess server;
+
     @AfterEach
-    void closeClients() throws InterruptedException {
+    void closeClientsAndServer() throws InterruptedException {
         StompTestClient.closeAll();
+        if (this.server != null) {
+            this.server.close();
+        }
         for (Thread thread : this.threads) {
             thread.join(TimeUnit.SECONDS.toMillis(10));
         }
@@ -86,8 +92,9 @@ class CrashIntegrationTests {
     }
 
     private ServerProcess start(Path jar) {
-        return ServerProcess.start(jar, "--spring.datasource.url=jdbc:sqlite:" + this.dataDirectory.resolve("parley.db"),
+        this.server = ServerProcess.start(jar, "--spring.datasource.url=jdbc:sqlite:" + this.dataDirectory.resolve("parley.db"),
                 "--chat.rate-limit.burst=1000000", "--chat.rate-limit.per-second=1000000");
+        return this.server;
     }
 
     /**
