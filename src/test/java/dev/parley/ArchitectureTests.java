@@ -13,12 +13,14 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * another that depends back on it, the delivery engine ({@code delivery}) and the properties
  * ({@code config}) import no chat feature, and the shared values ({@code core}) depend on nothing
  * of Parley's. Inside the engine the same holds for its parts ({@code broker}, {@code session},
- * {@code tomcat}), and only its wiring reaches Tomcat's part.
+ * {@code tomcat}), and only its wiring reaches Tomcat's part. The scale-out backends
+ * ({@code cluster}) implement seams and nothing imports them.
  */
 class ArchitectureTests {
 
     private static final String[] FEATURES = { "dev.parley.bus..", "dev.parley.identity..", "dev.parley.message..",
-            "dev.parley.presence..", "dev.parley.ratelimit..", "dev.parley.room..", "dev.parley.web.." };
+            "dev.parley.presence..", "dev.parley.ratelimit..", "dev.parley.room..", "dev.parley.web..",
+            "dev.parley.cluster.." };
 
     private static final JavaClasses MAIN = new ClassFileImporter()
         .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -47,6 +49,16 @@ class ArchitectureTests {
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage(FEATURES)
+            .check(MAIN);
+    }
+
+    @Test
+    void nothingImportsTheScaleOutBackends() {
+        noClasses().that()
+            .resideOutsideOfPackage("dev.parley.cluster..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("dev.parley.cluster..")
             .check(MAIN);
     }
 

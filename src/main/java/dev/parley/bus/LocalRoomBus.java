@@ -3,6 +3,7 @@ package dev.parley.bus;
 import dev.parley.core.RoomName;
 
 import org.springframework.context.annotation.Lazy;
+import org.springframework.context.annotation.Profile;
 import org.springframework.messaging.simp.SimpMessageSendingOperations;
 import org.springframework.stereotype.Component;
 
@@ -11,6 +12,7 @@ import org.springframework.stereotype.Component;
  * delivery engine), on the caller's thread.
  */
 @Component
+@Profile("!cluster")
 class LocalRoomBus implements RoomBus {
 
     private final SimpMessageSendingOperations broker;

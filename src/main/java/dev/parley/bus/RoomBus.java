@@ -17,4 +17,16 @@ public interface RoomBus {
 
     /** Sends {@code event}, serialised once as JSON, to every subscriber of {@code room}. */
     void publish(RoomName room, Object event);
+
+    /**
+     * Sends a room's stored message, whose {@code id} is its place in the room's gap-free
+     * sequence. Every subscriber, on every instance, receives a room's messages in id order
+     * without a gap, also where consecutive ids were stored by different instances: an
+     * implementation that spans instances holds a message until its predecessors have been
+     * delivered, and reads them from the store when they are late. One instance publishes a
+     * room's messages in id order.
+     */
+    default void publishInOrder(RoomName room, long id, Object message) {
+        publish(room, message);
+    }
 }

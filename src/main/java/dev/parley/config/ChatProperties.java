@@ -23,6 +23,7 @@ import org.springframework.validation.annotation.Validated;
  * @param history REST paging of message history
  * @param transport WebSocket, SockJS and STOMP transport limits
  * @param store when a stored message counts as stored
+ * @param cluster how instances of the {@code cluster} profile share rooms through Redis
  */
 @Validated
 @ConfigurationProperties("chat")
@@ -31,7 +32,22 @@ public record ChatProperties(
         @Valid @NotNull @DefaultValue RateLimit rateLimit,
         @Valid @NotNull @DefaultValue History history,
         @Valid @NotNull @DefaultValue Transport transport,
-        @Valid @NotNull @DefaultValue Store store) {
+        @Valid @NotNull @DefaultValue Store store,
+        @Valid @NotNull @DefaultValue Cluster cluster) {
+
+    /**
+     * The {@code cluster} profile: instances on one PostgreSQL database exchange room events over
+     * Redis. Ignored by the default run.
+     *
+     * @param keyPrefix the start of every Redis key and channel name, so that two deployments can
+     * share one Redis
+     * @param reorderBound how long an instance holds a room's message whose predecessor has not
+     * arrived from the other instances before it reads the missing ones from the database
+     */
+    public record Cluster(
+            @NotNull @DefaultValue("parley") String keyPrefix,
+            @NotNull @DefaultValue("200ms") Duration reorderBound) {
+    }
 
     /**
      * What the echo of a message (and a granted claim) promises. Without {@code fsync}, every

@@ -159,7 +159,7 @@ class GroupCommitter implements SmartLifecycle {
         for (int i = 0; i < group.size(); i++) {
             Draft draft = group.get(i).draft();
             // empty: a repeated clientId, stored before and broadcast then
-            stored.get(i).ifPresent(message -> this.bus.publish(draft.room(), message));
+            stored.get(i).ifPresent(message -> this.bus.publishInOrder(draft.room(), message.id(), message));
         }
     }
 }

@@ -1,0 +1,217 @@
+package dev.parley.cluster;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.parley.core.RoomName;
+
+/**
+ * Puts each room's messages, as they come from this instance and from the others, back into id
+ * order before they reach this instance's subscribers: the next id is delivered at once, a later
+ * one is held until its predecessors arrive, and when they have not within the reorder bound
+ * they are read from the store. Ids at or below the last delivered are dropped, so a message
+ * that arrives twice (from Redis and from the store) is delivered once.
+ * <p>
+ * A room is followed from the moment a subscriber on this instance first subscribes to it
+ * ({@link #follow}), starting after the room's last stored id at that moment: what was stored
+ * before, the subscriber reads from the history, as every client does after subscribing. Events
+ * of rooms nobody here follows are dropped unread.
+ */
+final class RoomSequencer {
+
+    private static final Logger logger = LoggerFactory.getLogger(RoomSequencer.class);
+
+    /** Most messages read from the store for one gap at a time. */
+    static final int FILL_PAGE = 200;
+
+    /** Delivers a message's JSON to this instance's subscribers of a room. */
+    @FunctionalInterface
+    interface Delivery {
+
+        void deliver(RoomName room, byte[] json);
+    }
+
+    /** Reads stored messages of a room after an id, oldest first, as JSON with their ids. */
+    @FunctionalInterface
+    interface Store {
+
+        List<Stored> after(RoomName room, long id, int limit);
+    }
+
+    /** A stored message: its id and its JSON, as it is broadcast. */
+    record Stored(long id, byte[] json) {
+    }
+
+    private final Map<String, Room> rooms = new ConcurrentHashMap<>();
+
+    private final Delivery delivery;
+
+    private final Store store;
+
+    private final ScheduledExecutorService timer;
+
+    private final long boundNanos;
+
+    RoomSequencer(Delivery delivery, Store store, ScheduledExecutorService timer, Duration bound) {
+        this.delivery = delivery;
+        this.store = store;
+        this.timer = timer;
+        this.boundNanos = bound.toNanos();
+    }
+
+    /**
+     * Starts following {@code room} if this instance does not yet, after {@code lastStored}, the
+     * room's last stored id read just now.
+     */
+    void follow(RoomName room, long lastStored) {
+        this.rooms.computeIfAbsent(room.value(), name -> new Room(room, lastStored));
+    }
+
+    boolean follows(RoomName room) {
+        return this.rooms.containsKey(room.value());
+    }
+
+    /** Takes message {@code id} of {@code room}, from this instance or another. */
+    void offer(RoomName room, long id, byte[] json) {
+        Room state = this.rooms.get(room.value());
+        if (state != null) {
+            state.offer(id, json);
+        }
+    }
+
+    /**
+     * Reads every followed room's messages after the last one delivered from the store: after
+     * Redis was lost, the others' messages of that time came by no other way.
+     */
+    void catchUpAll() {
+        for (Room room : this.rooms.values()) {
+            room.fill(Long.MAX_VALUE);
+        }
+    }
+
+    /** The last id delivered in {@code room}, or -1 if it is not followed (for tests). */
+    long lastDelivered(RoomName room) {
+        Room state = this.rooms.get(room.value());
+        return (state != null) ? state.lastDelivered() : -1;
+    }
+
+    private final class Room {
+
+        private final RoomName name;
+
+        private long last;
+
+        /** Later messages waiting for their predecessors, by id. */
+        private final TreeMap<Long, byte[]> held = new TreeMap<>();
+
+        private @Nullable ScheduledFuture<?> fill;
+
+        Room(RoomName name, long last) {
+            this.name = name;
+            this.last = last;
+        }
+
+        synchronized long lastDelivered() {
+            return this.last;
+        }
+
+        synchronized void offer(long id, byte[] json) {
+            if (id <= this.last || this.held.containsKey(id)) {
+                return;
+            }
+            if (id != this.last + 1) {
+                this.held.put(id, json);
+                if (this.fill == null) {
+                    this.fill = RoomSequencer.this.timer.schedule(this::fillGap, RoomSequencer.this.boundNanos,
+                            TimeUnit.NANOSECONDS);
+                }
+                return;
+            }
+            deliver(id, json);
+            deliverHeld();
+        }
+
+        /** The reorder bound passed with messages held: read the missing ones from the store. */
+        private void fillGap() {
+            long upTo;
+            synchronized (this) {
+                this.fill = null;
+                if (this.held.isEmpty()) {
+                    return;
+                }
+                upTo = this.held.firstKey() - 1;
+            }
+            fill(upTo);
+        }
+
+        /** Delivers the stored messages after the last delivered, up to {@code upTo}. */
+        void fill(long upTo) {
+            while (true) {
+                long from = lastDelivered();
+                if (from >= upTo) {
+                    break;
+                }
+                List<Stored> stored;
+                try {
+                    stored = RoomSequencer.this.store.after(this.name, from, FILL_PAGE);
+                }
+                catch (RuntimeException ex) {
+                    logger.warn("Could not read room '{}' after id {} from the store; trying again", this.name, from,
+                            ex);
+                    retryLater();
+                    return;
+                }
+                synchronized (this) {
+                    for (Stored message : stored) {
+                        if (message.id() == this.last + 1 && message.id() <= upTo) {
+                            deliver(message.id(), message.json());
+                        }
+                    }
+                    this.held.headMap(this.last, true).clear();
+                    deliverHeld();
+                    if (!this.held.isEmpty() && this.fill == null) {
+                        this.fill = RoomSequencer.this.timer.schedule(this::fillGap, RoomSequencer.this.boundNanos,
+                                TimeUnit.NANOSECONDS);
+                    }
+                }
+                if (stored.size() < FILL_PAGE || lastDelivered() == from) {
+                    break;
+                }
+            }
+        }
+
+        private synchronized void retryLater() {
+            if (this.fill == null) {
+                this.fill = RoomSequencer.this.timer.schedule(this::fillGap, RoomSequencer.this.boundNanos,
+                        TimeUnit.NANOSECONDS);
+            }
+        }
+
+        private void deliverHeld() {
+            while (!this.held.isEmpty() && this.held.firstKey() == this.last + 1) {
+                Map.Entry<Long, byte[]> next = this.held.pollFirstEntry();
+                deliver(next.getKey(), next.getValue());
+            }
+        }
+
+        private void deliver(long id, byte[] json) {
+            this.last = id;
+            try {
+                RoomSequencer.this.delivery.deliver(this.name, json);
+            }
+            catch (RuntimeException ex) {
+                logger.warn("Could not deliver message {} of room '{}' on this instance", id, this.name, ex);
+            }
+        }
+    }
+}
