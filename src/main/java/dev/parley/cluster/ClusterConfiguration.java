@@ -1,14 +1,20 @@
 package dev.parley.cluster;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.LoggerFactory;
 
 import dev.parley.config.ChatProperties;
 import dev.parley.core.Destinations;
 import dev.parley.core.RoomName;
 import dev.parley.message.MessageHistory;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
@@ -16,6 +22,7 @@ import org.springframework.context.annotation.Profile;
 import org.springframework.context.event.EventListener;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.RedisTemplate;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.data.redis.serializer.RedisSerializer;
@@ -30,31 +37,49 @@ import org.springframework.web.socket.messaging.SessionSubscribeEvent;
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("cluster")
-class ClusterConfiguration {
+class ClusterConfiguration implements DisposableBean {
+
+    /**
+     * Not beans: a ScheduledExecutorService bean would become the scheduler of every
+     * {@code @Scheduled} method and keep Spring Boot from making its own.
+     */
+    private final ScheduledExecutorService reorderTimer = timer("parley-reorder");
+
+    private final ScheduledExecutorService presenceTimer = timer("parley-presence");
+
+    private static ScheduledExecutorService timer(String name) {
+        return Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Override
+    public void destroy() {
+        this.reorderTimer.shutdownNow();
+        this.presenceTimer.shutdownNow();
+    }
 
     /** The one Redis channel of every instance's room events. */
     static String roomsChannel(ChatProperties properties) {
         return properties.cluster().keyPrefix() + ":rooms";
     }
 
-    @Bean(destroyMethod = "shutdownNow")
-    ScheduledExecutorService roomSequencerTimer() {
-        return Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "parley-reorder");
-            thread.setDaemon(true);
-            return thread;
-        });
-    }
-
     @Bean
     RoomSequencer roomSequencer(@Lazy SimpMessagingTemplate broker, MessageHistory history,
-            ScheduledExecutorService roomSequencerTimer, ChatProperties properties) {
+            ChatProperties properties) {
         RoomSequencer.Store store = (room, id, limit) -> history.after(room, id, limit)
             .stream()
             .map(message -> new RoomSequencer.Stored(message.id(), RedisRoomBus.json(broker, message)))
             .toList();
-        return new RoomSequencer((room, json) -> RedisRoomBus.deliver(broker, room, json), store, roomSequencerTimer,
-                properties.cluster().reorderBound());
+        RoomSequencer sequencer = new RoomSequencer((room, json) -> RedisRoomBus.deliver(broker, room, json), store,
+                this.reorderTimer, properties.cluster().reorderBound());
+        long every = properties.cluster().catchUpInterval().toMillis();
+        this.reorderTimer.scheduleWithFixedDelay(
+                () -> guarded("catch up with the store", () -> sequencer.catchUp(history::lastStoredIds)), every, every,
+                TimeUnit.MILLISECONDS);
+        return sequencer;
     }
 
     @Bean
@@ -80,6 +105,30 @@ class ClusterConfiguration {
         container.setConnectionFactory(connections);
         container.addMessageListener(bus, List.of(new ChannelTopic(roomsChannel(properties))));
         return container;
+    }
+
+    @Bean
+    RedisPresenceRegistry redisPresenceRegistry(StringRedisTemplate redis, RedisRoomBus bus, Clock clock,
+            ChatProperties properties) {
+        Duration ttl = properties.cluster().presenceTtl();
+        RedisPresenceRegistry registry = new RedisPresenceRegistry(redis, properties.cluster().keyPrefix(), ttl, bus,
+                clock);
+        long every = Math.max(1, ttl.toMillis() / 3);
+        this.presenceTimer.scheduleWithFixedDelay(() -> guarded("renew presence", registry::renew), every, every,
+                TimeUnit.MILLISECONDS);
+        this.presenceTimer.scheduleWithFixedDelay(() -> guarded("remove expired presence", registry::reap), every, every,
+                TimeUnit.MILLISECONDS);
+        return registry;
+    }
+
+    /** A periodic task that fails once (Redis away) must run again next time. */
+    private static void guarded(String what, Runnable task) {
+        try {
+            task.run();
+        }
+        catch (RuntimeException ex) {
+            LoggerFactory.getLogger(ClusterConfiguration.class).warn("Could not {}: {}", what, ex.toString());
+        }
     }
 
     @Bean

@@ -1,6 +1,7 @@
 package dev.parley.cluster;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -8,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -96,6 +98,26 @@ final class RoomSequencer {
     void catchUpAll() {
         for (Room room : this.rooms.values()) {
             room.fill(Long.MAX_VALUE);
+        }
+    }
+
+    /**
+     * Delivers what the store has beyond each followed room's last delivered message: the
+     * safety net for whatever Redis did not bring (an outage, a subscription not yet made).
+     *
+     * @param latest the last stored id of each of the given rooms that has messages
+     */
+    void catchUp(Function<Collection<RoomName>, Map<RoomName, Long>> latest) {
+        List<RoomName> followed = this.rooms.values().stream().map(room -> room.name).toList();
+        if (followed.isEmpty()) {
+            return;
+        }
+        Map<RoomName, Long> stored = latest.apply(followed);
+        for (Room room : this.rooms.values()) {
+            Long last = stored.get(room.name);
+            if (last != null && last > room.lastDelivered()) {
+                room.fill(last);
+            }
         }
     }
 

@@ -43,10 +43,18 @@ public record ChatProperties(
      * share one Redis
      * @param reorderBound how long an instance holds a room's message whose predecessor has not
      * arrived from the other instances before it reads the missing ones from the database
+     * @param presenceTtl how long a connection stays online in Redis without its instance
+     * renewing it (every third of this): the others drop the users of an instance that died
+     * within about 1.3 times this
+     * @param catchUpInterval how often an instance compares each room its clients follow with
+     * the store and delivers what Redis did not bring (after an outage of Redis, say): one
+     * primary-key lookup per followed room each time
      */
     public record Cluster(
             @NotNull @DefaultValue("parley") String keyPrefix,
-            @NotNull @DefaultValue("200ms") Duration reorderBound) {
+            @NotNull @DefaultValue("200ms") Duration reorderBound,
+            @NotNull @DefaultValue("15s") Duration presenceTtl,
+            @NotNull @DefaultValue("2s") Duration catchUpInterval) {
     }
 
     /**

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -49,6 +50,12 @@ public class MessageHistory {
     // (H2, Parley's store before SQLite, read and sorted a room's whole history otherwise).
 
     static final String LAST_ID = "select id from message where room = :room order by room desc, id desc limit 1";
+
+    static final String LAST_IDS = """
+            select r.name,
+                (select m.id from message m where m.room = r.name order by m.room desc, m.id desc limit 1) as last_id
+            from room r where r.name in (:rooms)
+            """;
 
     static final String BEFORE = "select " + COLUMNS
             + " from message where room = :room and id < :id order by room desc, id desc limit :limit";
@@ -212,6 +219,28 @@ public class MessageHistory {
                 .query(Long.class)
                 .optional()
                 .orElse(0L);
+    }
+
+    /**
+     * The id of each given room's latest stored message, for the rooms that have any: one
+     * lookup of the primary key per room, in one query per 500 rooms.
+     */
+    public Map<RoomName, Long> lastStoredIds(Collection<RoomName> rooms) {
+        Map<RoomName, Long> last = new HashMap<>();
+        List<String> names = rooms.stream().map(RoomName::value).distinct().toList();
+        for (int from = 0; from < names.size(); from += 500) {
+            this.jdbc.sql(LAST_IDS)
+                    .param("rooms", names.subList(from, Math.min(names.size(), from + 500)))
+                    .query((rs, row) -> {
+                        long id = rs.getLong("last_id");
+                        if (!rs.wasNull()) {
+                            last.put(new RoomName(rs.getString("name")), id);
+                        }
+                        return null;
+                    })
+                    .list();
+        }
+        return last;
     }
 
     /** The latest {@code limit} messages, oldest first. */

@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -16,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.parley.core.Nickname;
 import dev.parley.core.RoomName;
 
+import org.springframework.context.annotation.Profile;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -24,13 +24,10 @@ import org.springframework.stereotype.Component;
  * to messages); {@link #isJoined}, asked for every message, reads without it.
  */
 @Component
+@Profile("!cluster")
 class LocalPresenceRegistry implements PresenceRegistry {
 
     private static final Duration ENDED_RETENTION = Duration.ofMinutes(5);
-
-    static final Comparator<Nickname> BY_NAME = Comparator
-            .comparing(Nickname::value, String.CASE_INSENSITIVE_ORDER)
-            .thenComparing(Nickname::value);
 
     /** The rooms each connection has joined. */
     private final Map<String, Set<RoomName>> roomsBySession = new ConcurrentHashMap<>();

@@ -1,5 +1,6 @@
 package dev.parley.presence;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +16,10 @@ import dev.parley.core.RoomName;
  * disconnect twice changes nothing the second time and reports no change.
  */
 public interface PresenceRegistry {
+
+    /** The order of {@link #users}: case-insensitive, then exact. */
+    Comparator<Nickname> BY_NAME = Comparator.comparing(Nickname::value, String.CASE_INSENSITIVE_ORDER)
+        .thenComparing(Nickname::value);
 
     /** Joins the connection to the room; reports the change if the nickname came online. */
     Optional<PresenceChange> join(String sessionId, Nickname nickname, RoomName room);

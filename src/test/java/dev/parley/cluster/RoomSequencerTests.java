@@ -112,6 +112,17 @@ class RoomSequencerTests {
         assertThat(this.delivered).containsExactly("m1", "m2", "m3", "m4");
     }
 
+    @Test
+    void theSafetyNetDeliversWhatTheStoreHasBeyondTheLastDelivered() {
+        this.sequencer.follow(ROOM, 0);
+        offer(1);
+        store(1, 2, 3);
+        this.sequencer.catchUp(rooms -> Map.of(ROOM, 3L));
+        assertThat(this.delivered).containsExactly("m1", "m2", "m3");
+        this.sequencer.catchUp(rooms -> Map.of(ROOM, 3L));
+        assertThat(this.delivered).containsExactly("m1", "m2", "m3");
+    }
+
     private void offer(long... ids) {
         for (long id : ids) {
             this.sequencer.offer(ROOM, id, bytes("m" + id));

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -163,6 +164,16 @@ class MessageHistoryTests {
             .isInstanceOf(RuntimeException.class);
         assertThat(history.latest(ROOM, 10)).extracting(ChatMessage::text).containsExactly("one");
         assertThat(append(history, "three", null)).isEqualTo(2L);
+    }
+
+    @Test
+    void theLastStoredIdsOfManyRoomsAreReadAtOnce() {
+        MessageHistory history = instance();
+        RoomName other = new RoomName("other");
+        RoomName empty = new RoomName("empty");
+        history.appendAll(List.of(draft(ROOM, "a", null), draft(ROOM, "b", null), draft(other, "c", null)));
+        assertThat(history.lastStoredIds(List.of(ROOM, other, empty))).containsOnly(Map.entry(ROOM, 2L),
+                Map.entry(other, 1L));
     }
 
     private static Draft draft(RoomName room, String text, String clientId) {

@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+
 /**
  * This machine's PostgreSQL and Redis for one test class of the {@code cluster} profile: a
  * database of its own, created here and dropped at {@link #close()}, and a Redis key prefix of
@@ -21,6 +24,9 @@ public final class ClusterServices implements AutoCloseable {
 
     /** Where the tests find PostgreSQL: {@code -Dcluster.postgres=host:port}. */
     private static final String POSTGRES = System.getProperty("cluster.postgres", "127.0.0.1:5432");
+
+    /** Where the tests find Redis: {@code -Dcluster.redis=host:port}. */
+    private static final String REDIS = System.getProperty("cluster.redis", "127.0.0.1:6379");
 
     private final String database = "parley_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
@@ -49,8 +55,10 @@ public final class ClusterServices implements AutoCloseable {
     public ServerProcess startInstance(String... arguments) {
         Path jar = ServerProcess.jar()
             .orElseThrow(() -> new IllegalStateException("the packaged jar is needed: run mvn verify -Pcluster"));
+        String[] redis = REDIS.split(":");
         List<String> all = new ArrayList<>(List.of("--spring.profiles.active=cluster",
                 "--spring.datasource.url=" + jdbcUrl(), "--spring.datasource.username=postgres",
+                "--spring.data.redis.host=" + redis[0], "--spring.data.redis.port=" + redis[1],
                 "--chat.cluster.key-prefix=" + this.keyPrefix));
         all.addAll(List.of(arguments));
         ServerProcess instance = ServerProcess.start(jar, all.toArray(String[]::new));
@@ -58,13 +66,23 @@ public final class ClusterServices implements AutoCloseable {
         return instance;
     }
 
-    /** Stops every instance this started, then drops the database. */
+    /** Stops every instance this started, then drops the database and this test's Redis keys. */
     @Override
     public void close() {
         for (ServerProcess instance : this.instances) {
             instance.close();
         }
         admin("drop database if exists " + this.database + " with (force)");
+        RedisClient client = RedisClient.create("redis://" + REDIS);
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            List<String> keys = connection.sync().keys(this.keyPrefix + ":*");
+            if (!keys.isEmpty()) {
+                connection.sync().del(keys.toArray(String[]::new));
+            }
+        }
+        finally {
+            client.shutdown();
+        }
     }
 
     private static void admin(String sql) {

@@ -1,0 +1,124 @@
+package dev.parley.cluster;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import tools.jackson.databind.JsonNode;
+
+import dev.parley.support.ClusterServices;
+import dev.parley.support.ParleyApi.Claim;
+import dev.parley.support.ParleyApi;
+import dev.parley.support.ServerProcess;
+import dev.parley.support.StompTestClient.Subscription;
+import dev.parley.support.StompTestClient.Transport;
+import dev.parley.support.StompTestClient;
+
+import static dev.parley.support.Destinations.join;
+import static dev.parley.support.Destinations.send;
+import static dev.parley.support.Destinations.topic;
+import static dev.parley.support.ParleyApi.uniqueName;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Presence across instances of the {@code cluster} profile (contract section 9): the online list
+ * and counts are the same from every instance, a nickname comes online once cluster-wide however
+ * many connections it has on however many instances, and the users of an instance that dies
+ * (SIGKILL) go offline on the others within 30 s.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PresenceClusterTests {
+
+    private ClusterServices services;
+
+    private ServerProcess a;
+
+    private ServerProcess b;
+
+    @BeforeAll
+    void startTwoInstances() {
+        this.services = new ClusterServices();
+        this.a = this.services.startInstance();
+        this.b = this.services.startInstance();
+    }
+
+    @AfterAll
+    void stop() {
+        if (this.services != null) {
+            this.services.close();
+        }
+    }
+
+    @AfterEach
+    void closeClients() {
+        StompTestClient.closeAll();
+    }
+
+    @Test
+    void theOnlineListIsTheSameFromEveryInstanceAndEachNicknameJoinsOnce() {
+        String room = uniqueName("presence");
+        Claim alice = new ParleyApi(this.a.port()).claim(uniqueName("alice"));
+        Claim bob = new ParleyApi(this.b.port()).claim(uniqueName("bob"));
+        StompTestClient watcher = StompTestClient.connect(this.a.port(), Transport.WEBSOCKET,
+                new ParleyApi(this.a.port()).claim(uniqueName("watcher")));
+        Subscription events = watcher.subscribe(topic(room));
+        StompTestClient aliceOnA = StompTestClient.connect(this.a.port(), Transport.WEBSOCKET, alice);
+        aliceOnA.send(join(room), Map.of());
+        StompTestClient aliceOnB = StompTestClient.connect(this.b.port(), Transport.SOCKJS_XHR_STREAMING, alice);
+        aliceOnB.send(join(room), Map.of());
+        StompTestClient bobOnB = StompTestClient.connect(this.b.port(), Transport.WEBSOCKET, bob);
+        bobOnB.send(join(room), Map.of());
+        List<String> expected = List.of(alice.nickname(), bob.nickname());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(new ParleyApi(this.a.port()).onlineUsers(room)).containsExactlyElementsOf(expected);
+            assertThat(new ParleyApi(this.b.port()).onlineUsers(room)).containsExactlyElementsOf(expected);
+        });
+        // a message after the joins: every JOIN published before it has arrived by then
+        bobOnB.send(send(room), Map.of("text", "marker"));
+        List<JsonNode> seen = events.takeUntil(event -> "MESSAGE".equals(event.path("type").asString()));
+        List<String> joins = seen.stream()
+            .filter(event -> "JOIN".equals(event.path("type").asString()))
+            .map(event -> event.path("user").asString())
+            .toList();
+        assertThat(joins).as("one JOIN per nickname cluster-wide").containsExactlyInAnyOrder(alice.nickname(),
+                bob.nickname());
+        assertThat(seen.stream().filter(event -> "JOIN".equals(event.path("type").asString())).toList().get(1)
+            .path("online").asInt()).as("the count after the second nickname came online").isEqualTo(2);
+        // alice's connection on B leaving does not take her offline: she is still on A
+        aliceOnB.disconnect();
+        bobOnB.send(send(room), Map.of("text", "second marker"));
+        List<JsonNode> after = events.takeUntil(event -> "MESSAGE".equals(event.path("type").asString()));
+        assertThat(after).noneMatch(event -> "LEAVE".equals(event.path("type").asString()));
+        assertThat(new ParleyApi(this.b.port()).onlineUsers(room)).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void theUsersOfAnInstanceThatDiesGoOfflineEverywhereWithin30Seconds() {
+        String room = uniqueName("deadinstance");
+        ServerProcess doomed = this.services.startInstance();
+        Claim carol = new ParleyApi(doomed.port()).claim(uniqueName("carol"));
+        Claim dave = new ParleyApi(this.a.port()).claim(uniqueName("dave"));
+        StompTestClient daveOnA = StompTestClient.connect(this.a.port(), Transport.WEBSOCKET, dave);
+        Subscription events = daveOnA.subscribe(topic(room));
+        daveOnA.send(join(room), Map.of());
+        StompTestClient carolOnDoomed = StompTestClient.connect(doomed.port(), Transport.WEBSOCKET, carol);
+        carolOnDoomed.send(join(room), Map.of());
+        events.nextMatching(event -> "JOIN".equals(event.path("type").asString())
+                && carol.nickname().equals(event.path("user").asString()));
+        assertThat(new ParleyApi(this.b.port()).onlineUsers(room)).contains(carol.nickname());
+        long killedAt = System.nanoTime();
+        doomed.kill();
+        JsonNode leave = events.nextMatching(event -> "LEAVE".equals(event.path("type").asString())
+                && carol.nickname().equals(event.path("user").asString()), Duration.ofSeconds(30));
+        System.out.printf("LEAVE of a dead instance's user after %d ms%n", (System.nanoTime() - killedAt) / 1_000_000);
+        assertThat(leave.path("online").asInt()).isEqualTo(1);
+        assertThat(new ParleyApi(this.a.port()).onlineUsers(room)).containsExactly(dave.nickname());
+        assertThat(new ParleyApi(this.b.port()).onlineUsers(room)).containsExactly(dave.nickname());
+    }
+}
