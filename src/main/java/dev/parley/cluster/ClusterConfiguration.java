@@ -7,12 +7,21 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
 import org.slf4j.LoggerFactory;
 
 import dev.parley.config.ChatProperties;
 import dev.parley.core.Destinations;
 import dev.parley.core.RoomName;
 import dev.parley.message.MessageHistory;
+import dev.parley.ratelimit.LocalRateLimits;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.annotation.Bean;
@@ -21,6 +30,7 @@ import org.springframework.context.annotation.Lazy;
 import org.springframework.context.annotation.Profile;
 import org.springframework.context.event.EventListener;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
@@ -129,6 +139,29 @@ class ClusterConfiguration implements DisposableBean {
         catch (RuntimeException ex) {
             LoggerFactory.getLogger(ClusterConfiguration.class).warn("Could not {}: {}", what, ex.toString());
         }
+    }
+
+    /** A connection of its own for the rate limits, with Bucket4j's codec (keys as text, state as bytes). */
+    @Bean(destroyMethod = "close")
+    StatefulRedisConnection<String, byte[]> rateLimitRedis(RedisConnectionFactory connections) {
+        if (!(connections instanceof LettuceConnectionFactory lettuce)
+                || !(lettuce.getRequiredNativeClient() instanceof RedisClient client)) {
+            throw new IllegalStateException("the cluster's rate limits need Lettuce on a single Redis (spring.data.redis)");
+        }
+        return client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+    }
+
+    @Bean
+    RedisRateLimits redisRateLimits(StatefulRedisConnection<String, byte[]> rateLimitRedis, ChatProperties properties) {
+        ChatProperties.RateLimit limits = properties.rateLimit();
+        ProxyManager<String> buckets = Bucket4jLettuce.casBasedBuilder(rateLimitRedis)
+            // a bucket's key goes when the bucket would be full again: memory follows active nicknames
+            .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(5)))
+            // a send waits this long for Redis at most before this instance limits on its own
+            .requestTimeout(Duration.ofMillis(500))
+            .build();
+        return new RedisRateLimits(buckets, properties.cluster().keyPrefix(), limits.burst(), limits.perSecond(),
+                limits.typingPerSecond(), new LocalRateLimits(properties));
     }
 
     @Bean

@@ -3,6 +3,7 @@ package dev.parley.ratelimit;
 import dev.parley.config.ChatProperties;
 import dev.parley.core.Nickname;
 
+import org.springframework.context.annotation.Profile;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -12,13 +13,14 @@ import org.springframework.stereotype.Component;
  * memory follows the nicknames that are active.
  */
 @Component
-class LocalRateLimits implements RateLimits {
+@Profile("!cluster")
+public class LocalRateLimits implements RateLimits {
 
     private final NicknameRateLimiter sends;
 
     private final NicknameRateLimiter typing;
 
-    LocalRateLimits(ChatProperties properties) {
+    public LocalRateLimits(ChatProperties properties) {
         ChatProperties.RateLimit limits = properties.rateLimit();
         this.sends = new NicknameRateLimiter(limits.burst(), limits.perSecond());
         this.typing = new NicknameRateLimiter(limits.typingPerSecond(), limits.typingPerSecond());
@@ -34,8 +36,9 @@ class LocalRateLimits implements RateLimits {
         return this.typing.tryAcquire(nickname);
     }
 
+    /** Drops the buckets of nicknames that are full again; runs every minute when a bean. */
     @Scheduled(fixedDelay = 60_000)
-    void forgetIdle() {
+    public void forgetIdle() {
         this.sends.forgetIdle();
         this.typing.forgetIdle();
     }

@@ -19,6 +19,7 @@ import dev.parley.support.StompTestClient.Subscription;
 import dev.parley.support.StompTestClient.Transport;
 import dev.parley.support.StompTestClient;
 
+import static dev.parley.support.Destinations.ERRORS;
 import static dev.parley.support.Destinations.join;
 import static dev.parley.support.Destinations.send;
 import static dev.parley.support.Destinations.topic;
@@ -96,6 +97,49 @@ class PresenceClusterTests {
         List<JsonNode> after = events.takeUntil(event -> "MESSAGE".equals(event.path("type").asString()));
         assertThat(after).noneMatch(event -> "LEAVE".equals(event.path("type").asString()));
         assertThat(new ParleyApi(this.b.port()).onlineUsers(room)).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void theRateLimitHoldsForANicknameConnectedToTwoInstances() {
+        String room = uniqueName("ratelimit");
+        Claim erin = new ParleyApi(this.a.port()).claim(uniqueName("erin"));
+        StompTestClient onA = StompTestClient.connect(this.a.port(), Transport.WEBSOCKET, erin);
+        StompTestClient onB = StompTestClient.connect(this.b.port(), Transport.WEBSOCKET, erin);
+        Subscription echoes = onA.subscribe(topic(room));
+        Subscription refusedOnA = onA.subscribe(ERRORS);
+        Subscription refusedOnB = onB.subscribe(ERRORS);
+        onA.send(join(room), Map.of());
+        onB.send(join(room), Map.of());
+        int sends = 20;
+        long start = System.nanoTime();
+        for (int i = 0; i < sends; i++) {
+            (i % 2 == 0 ? onA : onB).send(send(room), Map.of("text", "burst " + i));
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        // every send is answered: an echo on the topic, or RATE_LIMITED to the connection that sent it
+        int[] answered = new int[3];
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            answered[0] += drain(echoes, "MESSAGE");
+            answered[1] += drain(refusedOnA, "ERROR");
+            answered[2] += drain(refusedOnB, "ERROR");
+            return answered[0] + answered[1] + answered[2] == sends;
+        });
+        // one bucket of 10 for erin, refilled at 5 a second, whichever instance took the send;
+        // a bucket per instance would have let all 20 through
+        assertThat(answered[0]).as("sends accepted in %.2f s", seconds).isLessThanOrEqualTo(10 + (int) Math.ceil(seconds * 5) + 1)
+            .isLessThan(sends);
+        assertThat(answered[1] + answered[2]).as("RATE_LIMITED replies").isPositive();
+    }
+
+    private static int drain(Subscription subscription, String type) {
+        int count = 0;
+        JsonNode event;
+        while ((event = subscription.messages().poll()) != null) {
+            if (type.equals(event.path("type").asString())) {
+                count++;
+            }
+        }
+        return count;
     }
 
     @Test

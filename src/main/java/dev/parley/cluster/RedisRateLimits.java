@@ -1,0 +1,86 @@
+package dev.parley.cluster;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.distributed.proxy.ProxyManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.parley.core.Nickname;
+import dev.parley.ratelimit.LocalRateLimits;
+import dev.parley.ratelimit.RateLimits;
+
+/**
+ * The rate limits of the cluster: each nickname's token buckets live in Redis (Bucket4j's
+ * compare-and-swap buckets over Lettuce), so a nickname connected to several instances has one
+ * rate, not one per instance. A bucket's key expires once it would be full again.
+ * <p>
+ * While Redis cannot be reached, this instance limits with buckets of its own
+ * ({@link LocalRateLimits}) rather than refuse every send: each instance then grants up to the
+ * full rate, for as long as the outage lasts.
+ */
+final class RedisRateLimits implements RateLimits {
+
+    private static final Logger logger = LoggerFactory.getLogger(RedisRateLimits.class);
+
+    private final ProxyManager<String> buckets;
+
+    private final String prefix;
+
+    private final Supplier<BucketConfiguration> sends;
+
+    private final Supplier<BucketConfiguration> typing;
+
+    private final LocalRateLimits fallback;
+
+    private volatile boolean fallingBack;
+
+    RedisRateLimits(ProxyManager<String> buckets, String prefix, int burst, int perSecond, int typingPerSecond,
+            LocalRateLimits fallback) {
+        this.buckets = buckets;
+        this.prefix = prefix;
+        this.sends = configuration(burst, perSecond);
+        this.typing = configuration(typingPerSecond, typingPerSecond);
+        this.fallback = fallback;
+    }
+
+    private static Supplier<BucketConfiguration> configuration(int capacity, int perSecond) {
+        BucketConfiguration configuration = BucketConfiguration.builder()
+            .addLimit(limit -> limit.capacity(capacity).refillGreedy(perSecond, Duration.ofSeconds(1)))
+            .build();
+        return () -> configuration;
+    }
+
+    @Override
+    public boolean trySend(Nickname nickname) {
+        return tryConsume("send", nickname, this.sends);
+    }
+
+    @Override
+    public boolean tryType(Nickname nickname) {
+        return tryConsume("typing", nickname, this.typing);
+    }
+
+    private boolean tryConsume(String limit, Nickname nickname, Supplier<BucketConfiguration> configuration) {
+        try {
+            boolean granted = this.buckets.builder()
+                .build(this.prefix + ":ratelimit:" + limit + ":" + nickname.key(), configuration)
+                .tryConsume(1);
+            if (this.fallingBack) {
+                this.fallingBack = false;
+                logger.info("Rate limits are shared in Redis again");
+            }
+            return granted;
+        }
+        catch (RuntimeException ex) {
+            if (!this.fallingBack) {
+                this.fallingBack = true;
+                logger.warn("Rate limits fall back to this instance's own while Redis cannot be reached: {}",
+                        ex.toString());
+            }
+            return limit.equals("send") ? this.fallback.trySend(nickname) : this.fallback.tryType(nickname);
+        }
+    }
+}
