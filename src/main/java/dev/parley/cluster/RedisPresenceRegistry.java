@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +18,7 @@ import dev.parley.bus.RoomBus;
 import dev.parley.core.Nickname;
 import dev.parley.core.RoomEvent;
 import dev.parley.core.RoomName;
+import dev.parley.presence.ConnectionRooms;
 import dev.parley.presence.PresenceRegistry;
 
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -45,8 +45,6 @@ import org.springframework.data.redis.core.script.RedisScript;
 final class RedisPresenceRegistry implements PresenceRegistry {
 
     private static final Logger logger = LoggerFactory.getLogger(RedisPresenceRegistry.class);
-
-    private static final Duration ENDED_RETENTION = Duration.ofMinutes(5);
 
     /** Adds a connection; returns {came online (0/1), nicknames online}. */
     private static final RedisScript<List> JOIN = RedisScript.of("""
@@ -101,13 +99,8 @@ final class RedisPresenceRegistry implements PresenceRegistry {
 
     private final Clock clock;
 
-    /** The rooms each connection of this instance has joined. */
-    private final Map<String, Set<RoomName>> roomsBySession = new ConcurrentHashMap<>();
-
-    private final Map<String, Nickname> nicknameBySession = new ConcurrentHashMap<>();
-
-    /** Connections that ended, so that a join in flight cannot bring a ghost online after. */
-    private final Map<String, Instant> ended = new ConcurrentHashMap<>();
+    /** Which connection of this instance joined which room: never shared. */
+    private final ConnectionRooms connections;
 
     RedisPresenceRegistry(StringRedisTemplate redis, String prefix, Duration ttl, RoomBus bus, Clock clock) {
         this.redis = redis;
@@ -115,49 +108,33 @@ final class RedisPresenceRegistry implements PresenceRegistry {
         this.ttl = ttl;
         this.bus = bus;
         this.clock = clock;
+        this.connections = new ConnectionRooms(clock);
     }
 
     @Override
     public synchronized Optional<PresenceChange> join(String sessionId, Nickname nickname, RoomName room) {
-        if (this.ended.containsKey(sessionId)) {
-            return Optional.empty();
-        }
-        Set<RoomName> rooms = this.roomsBySession.computeIfAbsent(sessionId, id -> ConcurrentHashMap.newKeySet());
-        if (!rooms.add(room)) {
-            return Optional.empty();
-        }
-        this.nicknameBySession.put(sessionId, nickname);
-        return add(sessionId, nickname, room);
+        return this.connections.join(sessionId, nickname, room) ? add(sessionId, nickname, room) : Optional.empty();
     }
 
     @Override
     public synchronized Optional<PresenceChange> leave(String sessionId, RoomName room) {
-        Set<RoomName> rooms = this.roomsBySession.get(sessionId);
-        Nickname nickname = this.nicknameBySession.get(sessionId);
-        if (rooms == null || nickname == null || !rooms.remove(room)) {
-            return Optional.empty();
-        }
-        return remove(sessionId, nickname, room);
+        return this.connections.leave(sessionId, room).flatMap(nickname -> remove(sessionId, nickname, room));
     }
 
     @Override
     public synchronized List<PresenceChange> disconnect(String sessionId) {
-        Set<RoomName> rooms = this.roomsBySession.remove(sessionId);
-        Nickname nickname = this.nicknameBySession.remove(sessionId);
-        this.ended.put(sessionId, this.clock.instant());
         List<PresenceChange> changes = new ArrayList<>();
-        if (rooms != null && nickname != null) {
-            for (RoomName room : rooms.stream().sorted().toList()) {
-                remove(sessionId, nickname, room).ifPresent(changes::add);
+        this.connections.disconnect(sessionId).ifPresent(ended -> {
+            for (RoomName room : ended.rooms()) {
+                remove(sessionId, ended.nickname(), room).ifPresent(changes::add);
             }
-        }
+        });
         return changes;
     }
 
     @Override
     public boolean isJoined(String sessionId, RoomName room) {
-        Set<RoomName> rooms = this.roomsBySession.get(sessionId);
-        return rooms != null && rooms.contains(room);
+        return this.connections.isJoined(sessionId, room);
     }
 
     @Override
@@ -190,21 +167,14 @@ final class RedisPresenceRegistry implements PresenceRegistry {
      * restarted, or this instance was too slow to renew) comes online again.
      */
     void renew() {
-        for (Map.Entry<String, Set<RoomName>> connection : this.roomsBySession.entrySet()) {
-            Nickname nickname = this.nicknameBySession.get(connection.getKey());
-            if (nickname == null) {
-                continue;
-            }
-            for (RoomName room : connection.getValue()) {
-                synchronized (this) {
-                    if (isJoined(connection.getKey(), room)) {
-                        add(connection.getKey(), nickname, room).ifPresent(this::publish);
-                    }
+        for (ConnectionRooms.Membership membership : this.connections.memberships()) {
+            synchronized (this) {
+                if (isJoined(membership.sessionId(), membership.room())) {
+                    add(membership.sessionId(), membership.nickname(), membership.room()).ifPresent(this::publish);
                 }
             }
         }
-        Instant cutoff = this.clock.instant().minus(ENDED_RETENTION);
-        this.ended.values().removeIf(at -> at.isBefore(cutoff));
+        this.connections.forgetEnded();
     }
 
     /** Removes the connections no instance vouches for any more, and announces who went offline. */

@@ -4,14 +4,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import tools.jackson.databind.JsonNode;
 
-import dev.parley.support.ClusterServices;
 import dev.parley.support.ParleyApi.Claim;
 import dev.parley.support.ParleyApi;
 import dev.parley.support.ServerProcess;
@@ -33,33 +28,7 @@ import static org.awaitility.Awaitility.await;
  * many connections it has on however many instances, and the users of an instance that dies
  * (SIGKILL) go offline on the others within 30 s.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PresenceClusterTests {
-
-    private ClusterServices services;
-
-    private ServerProcess a;
-
-    private ServerProcess b;
-
-    @BeforeAll
-    void startTwoInstances() {
-        this.services = new ClusterServices();
-        this.a = this.services.startInstance();
-        this.b = this.services.startInstance();
-    }
-
-    @AfterAll
-    void stop() {
-        if (this.services != null) {
-            this.services.close();
-        }
-    }
-
-    @AfterEach
-    void closeClients() {
-        StompTestClient.closeAll();
-    }
+class PresenceClusterTests extends TwoInstances {
 
     @Test
     void theOnlineListIsTheSameFromEveryInstanceAndEachNicknameJoinsOnce() {

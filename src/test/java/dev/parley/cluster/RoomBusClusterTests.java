@@ -5,14 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import tools.jackson.databind.JsonNode;
 
-import dev.parley.support.ClusterServices;
 import dev.parley.support.ParleyApi.Claim;
 import dev.parley.support.ParleyApi;
 import dev.parley.support.ServerProcess;
@@ -31,36 +26,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * PostgreSQL and Redis: a room's messages reach the subscribers of both instances, each in id
  * order without a gap or a duplicate, whichever instance stored them.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RoomBusClusterTests {
+class RoomBusClusterTests extends TwoInstances {
 
     private static final int SENDERS_PER_INSTANCE = 4;
 
     private static final int MESSAGES_PER_SENDER = 100;
 
-    private ClusterServices services;
-
-    private ServerProcess a;
-
-    private ServerProcess b;
-
-    @BeforeAll
-    void startTwoInstances() {
-        this.services = new ClusterServices();
-        this.a = this.services.startInstance("--chat.rate-limit.burst=100000", "--chat.rate-limit.per-second=100000");
-        this.b = this.services.startInstance("--chat.rate-limit.burst=100000", "--chat.rate-limit.per-second=100000");
-    }
-
-    @AfterAll
-    void stop() {
-        if (this.services != null) {
-            this.services.close();
-        }
-    }
-
-    @AfterEach
-    void closeClients() {
-        StompTestClient.closeAll();
+    @Override
+    protected String[] instanceArguments() {
+        return new String[] { "--chat.rate-limit.burst=100000", "--chat.rate-limit.per-second=100000" };
     }
 
     @Test
@@ -123,6 +97,27 @@ class RoomBusClusterTests {
         ParleyApi api = new ParleyApi(this.b.port());
         JsonNode latest = api.get("/api/rooms/" + room + "/messages?limit=1").json();
         assertThat(latest.get(0).path("id").asLong()).as("the last stored id, read on B").isEqualTo(total);
+    }
+
+    @Test
+    void aClientIdRetriedThroughTheOtherInstanceIsStoredOnce() {
+        String room = uniqueName("retry");
+        Claim frank = new ParleyApi(this.a.port()).claim(uniqueName("frank"));
+        StompTestClient onA = StompTestClient.connect(this.a.port(), Transport.WEBSOCKET, frank);
+        StompTestClient onB = StompTestClient.connect(this.b.port(), Transport.WEBSOCKET, frank);
+        Subscription seen = onA.subscribe(topic(room));
+        onA.send(join(room), Map.of());
+        onB.send(join(room), Map.of());
+        onA.send(send(room), Map.of("text", "once", "clientId", "retry-1"));
+        assertThat(seen.nextMatching(RoomBusClusterTests::isMessage).path("id").asLong()).isEqualTo(1);
+        // the connection to A dropped before the echo, say: the client sends it again through B
+        onB.send(send(room), Map.of("text", "once", "clientId", "retry-1"));
+        onB.send(send(room), Map.of("text", "next", "clientId", "retry-2"));
+        JsonNode next = seen.nextMatching(RoomBusClusterTests::isMessage);
+        assertThat(next.path("text").asString()).as("the retry was not stored again").isEqualTo("next");
+        assertThat(next.path("id").asLong()).isEqualTo(2);
+        JsonNode history = new ParleyApi(this.b.port()).get("/api/rooms/" + room + "/messages").json();
+        assertThat(history).hasSize(2);
     }
 
     private static boolean isMessage(JsonNode event) {
