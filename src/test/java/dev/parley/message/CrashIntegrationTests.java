@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with the same id, text and sender, continue at the next id, and accept every token it granted.
  * Several rounds on one directory, so that each start also opens a file left by a kill.
  */
-class CrashIntegrationTests {
+public class CrashIntegrationTests {
 
     private static final int ROUNDS = 3;
 
@@ -92,9 +92,19 @@ class CrashIntegrationTests {
     }
 
     private ServerProcess start(Path jar) {
-        this.server = ServerProcess.start(jar, "--spring.datasource.url=jdbc:sqlite:" + this.dataDirectory.resolve("parley.db"),
-                "--chat.rate-limit.burst=1000000", "--chat.rate-limit.per-second=1000000");
+        this.server = startServer(jar, "--chat.rate-limit.burst=1000000", "--chat.rate-limit.per-second=1000000");
         return this.server;
+    }
+
+    /**
+     * Starts the jar on the store that survives the rounds: here SQLite in a directory of the
+     * test's; the cluster's variant, PostgreSQL.
+     */
+    protected ServerProcess startServer(Path jar, String... arguments) {
+        List<String> all = new ArrayList<>(List.of("--spring.datasource.url=jdbc:sqlite:"
+                + this.dataDirectory.resolve("parley.db")));
+        all.addAll(List.of(arguments));
+        return ServerProcess.start(jar, all.toArray(String[]::new));
     }
 
     /**
