@@ -8,6 +8,8 @@ const CONNECT_TIMEOUT_MS = 20_000;      // no CONNECTED by then: give up this at
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_MAX_MS = 30_000;
 const COUNTDOWN_TICK_MS = 1_000;
+// close status of a server that is shutting down for a restart or deploy: reconnect at once
+const SERVICE_RESTART = 1012;
 // STOMP ERROR messages after which retrying with the same credentials is pointless
 const FATAL_ERRORS = new Set(['bad credentials', 'invalid nickname']);
 
@@ -31,6 +33,7 @@ export class Connection {
     #connectTimer = null;
     #retryTimer = null;
     #countdownTimer = null;
+    #restarting = false;
     #onlineListener = () => this.reconnectNow();
     #offlineListener = () => this.#goOffline();
 
@@ -136,6 +139,12 @@ export class Connection {
             this.#drop(generation);
             return;
         }
+        // stomp.js reports a close without its code: the socket's own close event has it
+        socket.addEventListener('close', (event) => {
+            if (event.code !== SERVICE_RESTART || generation < this.#generation - 1) return;
+            this.#restarting = true;
+            this.reconnectNow();
+        });
         const client = Stomp.over(socket);
         client.debug = null;
         client.heartbeat.outgoing = HEARTBEAT_MS;
@@ -152,6 +161,7 @@ export class Connection {
         if (generation !== this.#generation) return;
         clearTimeout(this.#connectTimer);
         this.#attempts = 0;
+        this.#restarting = false;
         this.transport = socket.transport ?? null;
         this.#setState('connected');
         this.onConnected(this);
@@ -199,9 +209,11 @@ export class Connection {
             this.#setState('offline');
             return;
         }
-        // "equal jitter": half the exponential delay, plus a random part of the other half
+        // "equal jitter": half the exponential delay, plus a random part of the other half; none
+        // when the server said it restarts (its clients reconnect to the other instances)
         const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** this.#attempts);
-        const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+        const delay = this.#restarting ? 0 : Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+        this.#restarting = false;
         this.#attempts++;
         this.retryAt = Date.now() + delay;
         this.#retryTimer = setTimeout(() => this.#open(), delay);

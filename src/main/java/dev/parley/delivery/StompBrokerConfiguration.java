@@ -1,5 +1,7 @@
 package dev.parley.delivery;
 
+import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
@@ -22,6 +24,8 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.messaging.simp.broker.AbstractBrokerMessageHandler;
 import org.springframework.messaging.simp.config.MessageBrokerRegistry;
 import org.springframework.messaging.simp.broker.SimpleBrokerMessageHandler;
@@ -66,6 +70,27 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
         this.properties = properties;
         int writerThreads = properties.transport().writerThreadsOrDefault();
         this.writers = new ClientWriters(writerThreads, Math.max(writerThreads, MAX_WRITER_THREADS));
+    }
+
+    /**
+     * When the application shuts down (a deploy, a rolling restart), every client is told that
+     * the service restarts (close status 1012) before anything else stops, so that it reconnects
+     * at once, to another instance where there is one, instead of meeting a dead socket or
+     * Spring's "going away" (1001) at the end of the shutdown.
+     */
+    @EventListener
+    public void closeConnectionsForRestart(ContextClosedEvent event) {
+        if (event.getApplicationContext() != getApplicationContext()) {
+            return;
+        }
+        for (ClientSessionDecorator connection : List.copyOf(this.connections.values())) {
+            try {
+                connection.close(CloseStatus.SERVICE_RESTARTED);
+            }
+            catch (IOException | RuntimeException ex) {
+                // closing anyway: the client learns it from the socket
+            }
+        }
     }
 
     /** The writer threads end with the application context (each test context used to leave its own). */
