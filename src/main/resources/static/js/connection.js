@@ -34,6 +34,7 @@ export class Connection {
     #retryTimer = null;
     #countdownTimer = null;
     #restarting = false;
+    #connectedGeneration = -1;
     #onlineListener = () => this.reconnectNow();
     #offlineListener = () => this.#goOffline();
 
@@ -126,6 +127,7 @@ export class Connection {
 
     #open() {
         this.#clearTimers();
+        this.#restarting = false;
         if (!navigator.onLine) {
             this.#setState('offline');
             return;
@@ -139,9 +141,12 @@ export class Connection {
             this.#drop(generation);
             return;
         }
-        // stomp.js reports a close without its code: the socket's own close event has it
+        // stomp.js reports a close without its code: the socket's own close event has it. Only a
+        // session that was up reconnects at once: a server that closes every new connection with
+        // 1012 meets the usual backoff, not a storm of attempts.
         socket.addEventListener('close', (event) => {
-            if (event.code !== SERVICE_RESTART || generation < this.#generation - 1) return;
+            if (event.code !== SERVICE_RESTART || generation !== this.#connectedGeneration) return;
+            if (generation < this.#generation - 1) return;
             this.#restarting = true;
             this.reconnectNow();
         });
@@ -162,6 +167,7 @@ export class Connection {
         clearTimeout(this.#connectTimer);
         this.#attempts = 0;
         this.#restarting = false;
+        this.#connectedGeneration = generation;
         this.transport = socket.transport ?? null;
         this.#setState('connected');
         this.onConnected(this);
