@@ -3,8 +3,10 @@ package dev.parley.cluster;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
@@ -57,6 +59,14 @@ class ClusterConfiguration implements DisposableBean {
 
     private final ScheduledExecutorService presenceTimer = timer("parley-presence");
 
+    /** Publishes room events to Redis, in order; 10,000 waiting at most (RedisRoomBus). */
+    private final ThreadPoolExecutor redisPublisher = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(10_000), task -> {
+                Thread thread = new Thread(task, "parley-redis-publish");
+                thread.setDaemon(true);
+                return thread;
+            });
+
     private static ScheduledExecutorService timer(String name) {
         return Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, name);
@@ -69,6 +79,7 @@ class ClusterConfiguration implements DisposableBean {
     public void destroy() {
         this.reorderTimer.shutdownNow();
         this.presenceTimer.shutdownNow();
+        this.redisPublisher.shutdownNow();
     }
 
     /** The one Redis channel of every instance's room events. */
@@ -105,7 +116,7 @@ class ClusterConfiguration implements DisposableBean {
     @Bean
     RedisRoomBus redisRoomBus(RedisTemplate<String, byte[]> roomEventsRedis, @Lazy SimpMessagingTemplate broker,
             RoomSequencer roomSequencer, ChatProperties properties) {
-        return new RedisRoomBus(roomEventsRedis, roomsChannel(properties), broker, roomSequencer);
+        return new RedisRoomBus(roomEventsRedis, roomsChannel(properties), broker, roomSequencer, this.redisPublisher);
     }
 
     @Bean

@@ -4,6 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,12 +55,21 @@ final class RedisRoomBus implements RoomBus, MessageListener {
 
     private final RoomSequencer sequencer;
 
+    /**
+     * One thread publishes to Redis, in the order events were published here, so that a Redis
+     * that is slow or away (each command then waits for its timeout) never holds the group
+     * commit or a client's frame. What it cannot take is dropped: the others read it from the
+     * store at their next catch-up.
+     */
+    private final Executor publisher;
+
     RedisRoomBus(RedisTemplate<String, byte[]> redis, String channel, SimpMessagingTemplate broker,
-            RoomSequencer sequencer) {
+            RoomSequencer sequencer, Executor publisher) {
         this.redis = redis;
         this.channel = channel;
         this.broker = broker;
         this.sequencer = sequencer;
+        this.publisher = publisher;
     }
 
     @Override
@@ -134,10 +145,19 @@ final class RedisRoomBus implements RoomBus, MessageListener {
                 + json.length + 3);
         envelope.put(this.instanceBytes).put(NEWLINE).put(roomBytes).put(NEWLINE).put(idBytes).put(NEWLINE).put(json);
         try {
-            this.redis.convertAndSend(this.channel, envelope.array());
+            this.publisher.execute(() -> publish(room, envelope.array()));
+        }
+        catch (RejectedExecutionException ex) {
+            // Redis has been away for a while and the queue is full: the others catch up from the store
+        }
+    }
+
+    private void publish(RoomName room, byte[] envelope) {
+        try {
+            this.redis.convertAndSend(this.channel, envelope);
         }
         catch (RuntimeException ex) {
-            // delivered here already; the other instances read it from the store when they resync
+            // delivered here already; the other instances read it from the store when they catch up
             logger.warn("Could not publish an event of room '{}' to the other instances: {}", room, ex.toString());
         }
     }
