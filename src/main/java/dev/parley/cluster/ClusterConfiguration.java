@@ -171,8 +171,12 @@ class ClusterConfiguration implements DisposableBean {
             // a send waits this long for Redis at most before this instance limits on its own
             .requestTimeout(Duration.ofMillis(500))
             .build();
+        LocalRateLimits fallback = new LocalRateLimits(properties);
+        // not a bean, so its own @Scheduled clean-up does not run
+        this.presenceTimer.scheduleWithFixedDelay(() -> guarded("forget idle rate limits", fallback::forgetIdle), 1, 1,
+                TimeUnit.MINUTES);
         return new RedisRateLimits(buckets, properties.cluster().keyPrefix(), limits.burst(), limits.perSecond(),
-                limits.typingPerSecond(), new LocalRateLimits(properties));
+                limits.typingPerSecond(), fallback);
     }
 
     @Bean

@@ -157,9 +157,19 @@ class GroupCommitter implements SmartLifecycle {
             return;
         }
         for (int i = 0; i < group.size(); i++) {
-            Draft draft = group.get(i).draft();
             // empty: a repeated clientId, stored before and broadcast then
-            stored.get(i).ifPresent(message -> this.bus.publishInOrder(draft.room(), message.id(), message));
+            stored.get(i).ifPresent(this::publish);
+        }
+    }
+
+    /** One message's broadcast failing must not keep the rest of its group from theirs. */
+    private void publish(ChatMessage message) {
+        try {
+            this.bus.publishInOrder(message.room(), message.id(), message);
+        }
+        catch (RuntimeException ex) {
+            logger.error("Stored message {} of room '{}' could not be broadcast; clients read it from the history",
+                    message.id(), message.room(), ex);
         }
     }
 }
