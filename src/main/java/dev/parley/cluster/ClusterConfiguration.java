@@ -31,8 +31,11 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.context.annotation.Profile;
 import org.springframework.context.event.EventListener;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
+import org.springframework.data.redis.connection.RedisConnectionCommands;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.RedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
@@ -104,6 +107,15 @@ class ClusterConfiguration implements DisposableBean {
     }
 
     @Bean
+    RedisAvailability redisAvailability(StringRedisTemplate redis, DataRedisProperties properties) {
+        RedisAvailability availability = new RedisAvailability(
+                () -> redis.execute((RedisCallback<String>) RedisConnectionCommands::ping),
+                (properties.getUrl() != null) ? properties.getUrl() : properties.getHost() + ":" + properties.getPort());
+        this.presenceTimer.scheduleWithFixedDelay(availability::probe, 1, 1, TimeUnit.SECONDS);
+        return availability;
+    }
+
+    @Bean
     RedisTemplate<String, byte[]> roomEventsRedis(RedisConnectionFactory connections) {
         RedisTemplate<String, byte[]> template = new RedisTemplate<>();
         template.setConnectionFactory(connections);
@@ -115,8 +127,9 @@ class ClusterConfiguration implements DisposableBean {
 
     @Bean
     RedisRoomBus redisRoomBus(RedisTemplate<String, byte[]> roomEventsRedis, @Lazy SimpMessagingTemplate broker,
-            RoomSequencer roomSequencer, ChatProperties properties) {
-        return new RedisRoomBus(roomEventsRedis, roomsChannel(properties), broker, roomSequencer, this.redisPublisher);
+            RoomSequencer roomSequencer, ChatProperties properties, RedisAvailability availability) {
+        return new RedisRoomBus(roomEventsRedis, roomsChannel(properties), broker, roomSequencer, this.redisPublisher,
+                availability);
     }
 
     @Bean
@@ -130,10 +143,12 @@ class ClusterConfiguration implements DisposableBean {
 
     @Bean
     RedisPresenceRegistry redisPresenceRegistry(StringRedisTemplate redis, RedisRoomBus bus, Clock clock,
-            ChatProperties properties) {
+            ChatProperties properties, RedisAvailability availability) {
         Duration ttl = properties.cluster().presenceTtl();
         RedisPresenceRegistry registry = new RedisPresenceRegistry(redis, properties.cluster().keyPrefix(), ttl, bus,
-                clock);
+                clock, availability);
+        // what changed while Redis was away, made and announced at once
+        availability.onReturn(registry::renew);
         long every = Math.max(1, ttl.toMillis() / 3);
         this.presenceTimer.scheduleWithFixedDelay(() -> guarded("renew presence", registry::renew), every, every,
                 TimeUnit.MILLISECONDS);
@@ -163,7 +178,8 @@ class ClusterConfiguration implements DisposableBean {
     }
 
     @Bean
-    RedisRateLimits redisRateLimits(StatefulRedisConnection<String, byte[]> rateLimitRedis, ChatProperties properties) {
+    RedisRateLimits redisRateLimits(StatefulRedisConnection<String, byte[]> rateLimitRedis, ChatProperties properties,
+            RedisAvailability availability) {
         ChatProperties.RateLimit limits = properties.rateLimit();
         ProxyManager<String> buckets = Bucket4jLettuce.casBasedBuilder(rateLimitRedis)
             // a bucket's key goes when the bucket would be full again: memory follows active nicknames
@@ -176,7 +192,7 @@ class ClusterConfiguration implements DisposableBean {
         this.presenceTimer.scheduleWithFixedDelay(() -> guarded("forget idle rate limits", fallback::forgetIdle), 1, 1,
                 TimeUnit.MINUTES);
         return new RedisRateLimits(buckets, properties.cluster().keyPrefix(), limits.burst(), limits.perSecond(),
-                limits.typingPerSecond(), fallback);
+                limits.typingPerSecond(), fallback, availability);
     }
 
     @Bean

@@ -2,14 +2,19 @@ package dev.parley.cluster;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +26,7 @@ import dev.parley.core.RoomName;
 import dev.parley.presence.ConnectionRooms;
 import dev.parley.presence.PresenceRegistry;
 
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
@@ -36,6 +42,10 @@ import org.springframework.data.redis.core.script.RedisScript;
  * the connections whose time has passed: those of an instance that died. Which connection has
  * joined which room is this instance's own business and stays in its memory
  * ({@link #isJoined}).
+ * <p>
+ * While Redis is away ({@link RedisAvailability}), changes are kept in the instance and nothing
+ * waits for Redis: joins and leaves are made in Redis, and announced, when it returns; the
+ * online list and counts are those of this instance's own connections meanwhile.
  * <p>
  * Keys, under the prefix: {@code presence:{room}:conns} (sorted set of
  * {@code instance|session|nickname} by expiry in epoch milliseconds),
@@ -56,10 +66,15 @@ final class RedisPresenceRegistry implements PresenceRegistry {
             return {n == 1 and 1 or 0, redis.call('HLEN', KEYS[2])}
             """, List.class);
 
-    /** Removes a connection; returns {went offline (0/1), nicknames online}. */
+    /**
+     * Removes a connection; returns {went offline (0/1), nicknames online}. With ARGV[4] = 1, a
+     * connection Redis no longer had (it restarted while the leave waited) still reports its
+     * nickname offline when no other connection has it.
+     */
     private static final RedisScript<List> LEAVE = RedisScript.of("""
             if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then
-                return {0, redis.call('HLEN', KEYS[2])}
+                local gone = ARGV[4] == '1' and redis.call('HEXISTS', KEYS[2], ARGV[2]) == 0
+                return {gone and 1 or 0, redis.call('HLEN', KEYS[2])}
             end
             local n = redis.call('HINCRBY', KEYS[2], ARGV[2], -1)
             if n <= 0 then redis.call('HDEL', KEYS[2], ARGV[2]) end
@@ -87,6 +102,32 @@ final class RedisPresenceRegistry implements PresenceRegistry {
             return offline
             """, List.class);
 
+    /**
+     * Vouches for many connections at once (ARGV: prefix, expiry, then room, member, nickname for
+     * each); returns room, nickname, count for each nickname that came online again. Its keys are
+     * made in the script, which a single Redis allows (the cluster needs one, see README).
+     */
+    private static final RedisScript<List> RENEW = RedisScript.of("""
+            local came = {}
+            for i = 3, #ARGV, 3 do
+                local room, member, nick = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+                local conns = ARGV[1] .. ':presence:' .. room .. ':conns'
+                local nicks = ARGV[1] .. ':presence:' .. room .. ':nicks'
+                if redis.call('ZADD', conns, ARGV[2], member) == 1 then
+                    redis.call('SADD', ARGV[1] .. ':presence:rooms', room)
+                    if redis.call('HINCRBY', nicks, nick, 1) == 1 then
+                        table.insert(came, room)
+                        table.insert(came, nick)
+                        table.insert(came, tostring(redis.call('HLEN', nicks)))
+                    end
+                end
+            end
+            return came
+            """, List.class);
+
+    /** Memberships per renewal script: one round trip each, short enough not to hold Redis. */
+    private static final int RENEWAL_BATCH = 500;
+
     private final String instance = UUID.randomUUID().toString();
 
     private final StringRedisTemplate redis;
@@ -99,21 +140,41 @@ final class RedisPresenceRegistry implements PresenceRegistry {
 
     private final Clock clock;
 
+    private final RedisAvailability availability;
+
     /** Which connection of this instance joined which room: never shared. */
     private final ConnectionRooms connections;
 
-    RedisPresenceRegistry(StringRedisTemplate redis, String prefix, Duration ttl, RoomBus bus, Clock clock) {
+    /**
+     * Connections that left a room while Redis was away, removed from Redis when it returns (and
+     * their LEAVEs announced then), before their entries would expire.
+     */
+    private final Set<ConnectionRooms.Membership> leftWhileAway = new LinkedHashSet<>();
+
+    RedisPresenceRegistry(StringRedisTemplate redis, String prefix, Duration ttl, RoomBus bus, Clock clock,
+            RedisAvailability availability) {
         this.redis = redis;
         this.prefix = prefix;
         this.ttl = ttl;
         this.bus = bus;
         this.clock = clock;
+        this.availability = availability;
         this.connections = new ConnectionRooms(clock);
     }
 
+    /**
+     * While Redis is away the join is only recorded here, and reported (as a JOIN) by the
+     * renewal once Redis is back: a client's frame never waits for Redis's timeout.
+     */
     @Override
     public synchronized Optional<PresenceChange> join(String sessionId, Nickname nickname, RoomName room) {
-        return this.connections.join(sessionId, nickname, room) ? add(sessionId, nickname, room) : Optional.empty();
+        if (!this.connections.join(sessionId, nickname, room)) {
+            return Optional.empty();
+        }
+        // back before Redis heard of the leave: the entry there is still this connection's
+        this.leftWhileAway.remove(new ConnectionRooms.Membership(sessionId, nickname, room));
+        Optional<PresenceChange> change = this.availability.isUp() ? shared(() -> add(sessionId, nickname, room)) : null;
+        return (change != null) ? change : Optional.empty();
     }
 
     @Override
@@ -137,56 +198,141 @@ final class RedisPresenceRegistry implements PresenceRegistry {
         return this.connections.isJoined(sessionId, room);
     }
 
+    /** From Redis; while Redis is away, the nicknames joined through this instance. */
     @Override
     public List<Nickname> users(RoomName room) {
-        return this.redis.<String, String>opsForHash()
-            .keys(nicks(room))
+        if (this.availability.isUp()) {
+            try {
+                return this.redis.<String, String>opsForHash()
+                    .keys(nicks(room))
+                    .stream()
+                    .map(Nickname::new)
+                    .sorted(BY_NAME)
+                    .toList();
+            }
+            catch (RuntimeException ex) {
+                this.availability.failed(ex);
+            }
+        }
+        return this.connections.memberships()
             .stream()
-            .map(Nickname::new)
+            .filter(membership -> membership.room().equals(room))
+            .map(ConnectionRooms.Membership::nickname)
+            .distinct()
             .sorted(BY_NAME)
             .toList();
     }
 
+    /** From Redis, in one round trip; while Redis is away, those joined through this instance. */
     @Override
     public Map<RoomName, Integer> onlineCounts() {
+        if (this.availability.isUp()) {
+            try {
+                return sharedCounts();
+            }
+            catch (RuntimeException ex) {
+                this.availability.failed(ex);
+            }
+        }
+        Map<RoomName, Set<Nickname>> local = new HashMap<>();
+        for (ConnectionRooms.Membership membership : this.connections.memberships()) {
+            local.computeIfAbsent(membership.room(), room -> new HashSet<>()).add(membership.nickname());
+        }
         Map<RoomName, Integer> counts = new HashMap<>();
+        local.forEach((room, nicknames) -> counts.put(room, nicknames.size()));
+        return counts;
+    }
+
+    private Map<RoomName, Integer> sharedCounts() {
         Set<String> rooms = this.redis.opsForSet().members(roomsKey());
-        if (rooms != null) {
-            for (String room : rooms) {
-                long count = this.redis.opsForHash().size(nicks(new RoomName(room)));
-                if (count > 0) {
-                    counts.put(new RoomName(room), (int) count);
-                }
+        Map<RoomName, Integer> counts = new HashMap<>();
+        if (rooms == null || rooms.isEmpty()) {
+            return counts;
+        }
+        List<String> names = List.copyOf(rooms);
+        List<Object> sizes = this.redis.executePipelined((RedisCallback<Object>) connection -> {
+            for (String room : names) {
+                connection.hashCommands().hLen(nicks(new RoomName(room)).getBytes(StandardCharsets.UTF_8));
+            }
+            return null;
+        });
+        for (int i = 0; i < names.size(); i++) {
+            if (sizes.get(i) instanceof Number count && count.intValue() > 0) {
+                counts.put(new RoomName(names.get(i)), count.intValue());
             }
         }
         return counts;
     }
 
     /**
-     * Vouches again for every connection of this instance; one that Redis no longer had (Redis
-     * restarted, or this instance was too slow to renew) comes online again.
+     * Vouches again for every connection of this instance, {@value #RENEWAL_BATCH} per round trip
+     * (one that Redis no longer had, because Redis restarted or this instance was too slow to
+     * renew, comes online again), then removes from Redis what left while it was away.
      */
     void renew() {
-        for (ConnectionRooms.Membership membership : this.connections.memberships()) {
+        if (!this.availability.isUp()) {
+            return;
+        }
+        List<ConnectionRooms.Membership> memberships = this.connections.memberships();
+        for (int from = 0; from < memberships.size() && this.availability.isUp(); from += RENEWAL_BATCH) {
+            List<ConnectionRooms.Membership> batch = memberships.subList(from,
+                    Math.min(memberships.size(), from + RENEWAL_BATCH));
+            List<?> came;
             synchronized (this) {
-                if (isJoined(membership.sessionId(), membership.room())) {
-                    add(membership.sessionId(), membership.nickname(), membership.room()).ifPresent(this::publish);
+                // one that left since the list was taken must not be vouched for again
+                List<String> arguments = new ArrayList<>(List.of(this.prefix, Long.toString(expiry())));
+                for (ConnectionRooms.Membership membership : batch) {
+                    if (isJoined(membership.sessionId(), membership.room())) {
+                        arguments.addAll(List.of(membership.room().value(),
+                                member(membership.sessionId(), membership.nickname()), membership.nickname().value()));
+                    }
                 }
+                came = shared(() -> this.redis.execute(RENEW, List.of(), arguments.toArray()));
+            }
+            for (int i = 0; came != null && i + 2 < came.size(); i += 3) {
+                publish(new PresenceChange(new RoomName(came.get(i).toString()), new Nickname(came.get(i + 1).toString()),
+                        true, Integer.parseInt(came.get(i + 2).toString())));
             }
         }
+        // after the renewal, so that a nickname still here through another connection stays online
+        forgetLeftWhileAway();
         this.connections.forgetEnded();
+    }
+
+    private void forgetLeftWhileAway() {
+        List<PresenceChange> changes = new ArrayList<>();
+        synchronized (this) {
+            for (Iterator<ConnectionRooms.Membership> left = this.leftWhileAway.iterator(); left.hasNext();) {
+                ConnectionRooms.Membership membership = left.next();
+                Optional<PresenceChange> change = shared(
+                        () -> removeShared(membership.sessionId(), membership.nickname(), membership.room(), true));
+                if (change == null) {
+                    break; // away again: the rest waits for the next return
+                }
+                left.remove();
+                change.ifPresent(changes::add);
+            }
+        }
+        changes.forEach(this::publish);
     }
 
     /** Removes the connections no instance vouches for any more, and announces who went offline. */
     void reap() {
-        Set<String> rooms = this.redis.opsForSet().members(roomsKey());
+        if (!this.availability.isUp()) {
+            return;
+        }
+        Set<String> rooms = shared(() -> this.redis.opsForSet().members(roomsKey()));
         if (rooms == null) {
             return;
         }
         String now = Long.toString(this.clock.millis());
         for (String name : rooms) {
+            if (!this.availability.isUp()) {
+                return;
+            }
             RoomName room = new RoomName(name);
-            List<?> result = this.redis.execute(REAP, List.of(conns(room), nicks(room), roomsKey()), now, name);
+            List<?> result = shared(
+                    () -> this.redis.execute(REAP, List.of(conns(room), nicks(room), roomsKey()), now, name));
             if (result == null || result.isEmpty()) {
                 continue;
             }
@@ -197,15 +343,42 @@ final class RedisPresenceRegistry implements PresenceRegistry {
         }
     }
 
+    /**
+     * A call to Redis; {@code null} (or empty) when it fails, which turns Redis down for the
+     * other callers until the probe finds it back.
+     */
+    private <T> T shared(Supplier<T> call) {
+        try {
+            return call.get();
+        }
+        catch (RuntimeException ex) {
+            this.availability.failed(ex);
+            return null;
+        }
+    }
+
+    /** Removes the membership from Redis, or keeps it for when Redis is back. */
+    private Optional<PresenceChange> remove(String sessionId, Nickname nickname, RoomName room) {
+        if (this.availability.isUp()) {
+            Optional<PresenceChange> change = shared(() -> removeShared(sessionId, nickname, room, false));
+            if (change != null) {
+                return change;
+            }
+        }
+        this.leftWhileAway.add(new ConnectionRooms.Membership(sessionId, nickname, room));
+        return Optional.empty();
+    }
+
     private Optional<PresenceChange> add(String sessionId, Nickname nickname, RoomName room) {
         List<?> result = this.redis.execute(JOIN, List.of(conns(room), nicks(room), roomsKey()), member(sessionId, nickname),
                 nickname.value(), Long.toString(expiry()), room.value());
         return change(result, room, nickname, true);
     }
 
-    private Optional<PresenceChange> remove(String sessionId, Nickname nickname, RoomName room) {
+    private Optional<PresenceChange> removeShared(String sessionId, Nickname nickname, RoomName room,
+            boolean leftWhileAway) {
         List<?> result = this.redis.execute(LEAVE, List.of(conns(room), nicks(room), roomsKey()),
-                member(sessionId, nickname), nickname.value(), room.value());
+                member(sessionId, nickname), nickname.value(), room.value(), leftWhileAway ? "1" : "0");
         return change(result, room, nickname, false);
     }
 

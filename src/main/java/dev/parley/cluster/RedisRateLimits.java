@@ -5,8 +5,6 @@ import java.util.function.Supplier;
 
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import dev.parley.core.Nickname;
 import dev.parley.ratelimit.LocalRateLimits;
@@ -19,11 +17,10 @@ import dev.parley.ratelimit.RateLimits;
  * <p>
  * While Redis cannot be reached, this instance limits with buckets of its own
  * ({@link LocalRateLimits}) rather than refuse every send: each instance then grants up to the
- * full rate, for as long as the outage lasts.
+ * full rate, for as long as the outage lasts. Whether Redis is away is {@link RedisAvailability}'s
+ * to say, so that a send does not wait for Redis's timeout once it is known to be away.
  */
 final class RedisRateLimits implements RateLimits {
-
-    private static final Logger logger = LoggerFactory.getLogger(RedisRateLimits.class);
 
     private final ProxyManager<String> buckets;
 
@@ -35,10 +32,11 @@ final class RedisRateLimits implements RateLimits {
 
     private final LocalRateLimits fallback;
 
-    private volatile boolean fallingBack;
+    private final RedisAvailability availability;
 
     RedisRateLimits(ProxyManager<String> buckets, String prefix, int burst, int perSecond, int typingPerSecond,
-            LocalRateLimits fallback) {
+            LocalRateLimits fallback, RedisAvailability availability) {
+        this.availability = availability;
         this.buckets = buckets;
         this.prefix = prefix;
         this.sends = configuration(burst, perSecond);
@@ -64,23 +62,16 @@ final class RedisRateLimits implements RateLimits {
     }
 
     private boolean tryConsume(String limit, Nickname nickname, Supplier<BucketConfiguration> configuration) {
-        try {
-            boolean granted = this.buckets.builder()
-                .build(this.prefix + ":ratelimit:" + limit + ":" + nickname.key(), configuration)
-                .tryConsume(1);
-            if (this.fallingBack) {
-                this.fallingBack = false;
-                logger.info("Rate limits are shared in Redis again");
+        if (this.availability.isUp()) {
+            try {
+                return this.buckets.builder()
+                    .build(this.prefix + ":ratelimit:" + limit + ":" + nickname.key(), configuration)
+                    .tryConsume(1);
             }
-            return granted;
-        }
-        catch (RuntimeException ex) {
-            if (!this.fallingBack) {
-                this.fallingBack = true;
-                logger.warn("Rate limits fall back to this instance's own while Redis cannot be reached: {}",
-                        ex.toString());
+            catch (RuntimeException ex) {
+                this.availability.failed(ex);
             }
-            return limit.equals("send") ? this.fallback.trySend(nickname) : this.fallback.tryType(nickname);
         }
+        return limit.equals("send") ? this.fallback.trySend(nickname) : this.fallback.tryType(nickname);
     }
 }

@@ -30,7 +30,8 @@ import org.springframework.util.MimeTypeUtils;
  * <p>
  * Stored messages go through the {@link RoomSequencer}, here and on the others, so that each
  * instance delivers a room's messages in id order whoever stored them. Where Redis is lost, this
- * instance still delivers its own; the others read what they missed from the store.
+ * instance still delivers its own and stops publishing until Redis is back
+ * ({@link RedisAvailability}); the others read what they missed from the store.
  * <p>
  * An event crosses Redis as {@code instance\nroom\nid\njson}, {@code id} being {@code -} for
  * events outside the message sequence (JOIN, LEAVE, TYPING); the JSON is what the broker sends.
@@ -63,9 +64,12 @@ final class RedisRoomBus implements RoomBus, MessageListener {
      */
     private final Executor publisher;
 
+    private final RedisAvailability availability;
+
     RedisRoomBus(RedisTemplate<String, byte[]> redis, String channel, SimpMessagingTemplate broker,
-            RoomSequencer sequencer, Executor publisher) {
+            RoomSequencer sequencer, Executor publisher, RedisAvailability availability) {
         this.redis = redis;
+        this.availability = availability;
         this.channel = channel;
         this.broker = broker;
         this.sequencer = sequencer;
@@ -139,6 +143,9 @@ final class RedisRoomBus implements RoomBus, MessageListener {
     }
 
     private void send(RoomName room, String id, byte[] json) {
+        if (!this.availability.isUp()) {
+            return; // the others read it from the store at their next catch-up
+        }
         byte[] roomBytes = room.value().getBytes(StandardCharsets.UTF_8);
         byte[] idBytes = id.getBytes(StandardCharsets.US_ASCII);
         ByteBuffer envelope = ByteBuffer.allocate(this.instanceBytes.length + roomBytes.length + idBytes.length
@@ -158,7 +165,7 @@ final class RedisRoomBus implements RoomBus, MessageListener {
         }
         catch (RuntimeException ex) {
             // delivered here already; the other instances read it from the store when they catch up
-            logger.warn("Could not publish an event of room '{}' to the other instances: {}", room, ex.toString());
+            this.availability.failed(ex);
         }
     }
 

@@ -1,16 +1,22 @@
 package dev.parley.support;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * This machine's PostgreSQL and Redis for one test class of the {@code cluster} profile: a
@@ -27,6 +33,26 @@ public final class ClusterServices implements AutoCloseable {
 
     /** Where the tests find Redis: {@code -Dcluster.redis=host:port}. */
     private static final String REDIS = System.getProperty("cluster.redis", "127.0.0.1:6379");
+
+    /**
+     * The commands that stop and start the services, for the tests that take them away under
+     * traffic; by default those this machine documents for its own PostgreSQL and Redis. A run
+     * against services of its own (so as not to disturb anything else on the machine) names its
+     * own: {@code -Dcluster.postgres.stop="pg_ctl -D … stop -m fast"}, and so on, with {@code ''}
+     * for an empty argument.
+     */
+    private static final String POSTGRES_STOP = System.getProperty("cluster.postgres.stop",
+            "pg_ctlcluster --skip-systemctl-redirect " + debianPostgresVersion() + " main stop -m fast");
+
+    private static final String POSTGRES_START = System.getProperty("cluster.postgres.start",
+            "pg_ctlcluster --skip-systemctl-redirect " + debianPostgresVersion() + " main start");
+
+    private static final String REDIS_STOP = System.getProperty("cluster.redis.stop",
+            "redis-cli -p 6379 shutdown nosave");
+
+    private static final String REDIS_START = System.getProperty("cluster.redis.start",
+            "redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save '' --appendonly no "
+                    + "--dir /var/lib/redis --logfile /var/log/redis/ci.log");
 
     private final String database = "parley_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
@@ -82,6 +108,65 @@ public final class ClusterServices implements AutoCloseable {
         }
         finally {
             client.shutdown();
+        }
+    }
+
+    /** The version of Debian's PostgreSQL cluster, as .ci/run finds it: {@code ls /etc/postgresql}. */
+    private static String debianPostgresVersion() {
+        String[] versions = new java.io.File("/etc/postgresql").list();
+        return (versions != null && versions.length > 0) ? versions[0] : "15";
+    }
+
+    /** Stops PostgreSQL, as a crash would not: the tests about its absence need it gone. */
+    public static void stopPostgres() {
+        run(POSTGRES_STOP);
+    }
+
+    /** Starts PostgreSQL again and waits until it takes connections. */
+    public static void startPostgres() {
+        run(POSTGRES_START);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> admin("select 1"));
+    }
+
+    public static void stopRedis() {
+        run(REDIS_STOP);
+    }
+
+    /** Starts Redis again and waits until it answers. */
+    public static void startRedis() {
+        run(REDIS_START);
+        RedisClient client = RedisClient.create("redis://" + REDIS);
+        try {
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+                try (StatefulRedisConnection<String, String> connection = client.connect()) {
+                    connection.sync().ping();
+                }
+            });
+        }
+        finally {
+            client.shutdown();
+        }
+    }
+
+    /** Runs a command of the ones above, the way a shell would split it ({@code ''} an empty argument). */
+    private static void run(String command) {
+        List<String> arguments = new ArrayList<>();
+        for (String argument : command.trim().split("\\s+")) {
+            arguments.add(argument.equals("''") ? "" : argument);
+        }
+        try {
+            Process process = new ProcessBuilder(arguments).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes());
+            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException(command + " failed: " + output);
+            }
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(command, ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(command, ex);
         }
     }
 
