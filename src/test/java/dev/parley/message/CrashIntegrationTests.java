@@ -184,7 +184,7 @@ public class CrashIntegrationTests {
 
     private void assertSurvived(ServerProcess server, Map<Long, JsonNode> received, List<Claim> granted) {
         ParleyApi api = new ParleyApi(server.port());
-        List<JsonNode> history = history(api);
+        List<JsonNode> history = api.history(ROOM, 0);
         for (int i = 0; i < history.size(); i++) {
             assertThat(history.get(i).path("id").asLong()).as("ids without a gap").isEqualTo(i + 1);
         }
@@ -219,21 +219,6 @@ public class CrashIntegrationTests {
         }
         System.out.printf("crash restart: %d stored, %d received all present, %d claims connect%n", history.size(),
                 received.size() - 1, tried.size());
-    }
-
-    /** The room's whole history, oldest first, paged through the REST API. */
-    private static List<JsonNode> history(ParleyApi api) {
-        List<JsonNode> messages = new ArrayList<>();
-        long after = 0;
-        while (true) {
-            ParleyApi.Response page = api.get("/api/rooms/" + ROOM + "/messages?after=" + after + "&limit=200");
-            assertThat(page.status()).as(page.body()).isEqualTo(200);
-            if (page.json().isEmpty()) {
-                return messages;
-            }
-            page.json().forEach(messages::add);
-            after = messages.get(messages.size() - 1).path("id").asLong();
-        }
     }
 
     private void start(Runnable task) {

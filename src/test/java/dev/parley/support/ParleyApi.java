@@ -148,6 +148,24 @@ public final class ParleyApi {
     }
 
     /**
+     * The messages of {@code room} stored after id {@code after}, oldest first, read page by page
+     * as contract section 8 says a client catches up (each page asserted 200).
+     */
+    public List<JsonNode> history(String room, long after) {
+        List<JsonNode> messages = new ArrayList<>();
+        long cursor = after;
+        while (true) {
+            Response page = get("/api/rooms/" + room + "/messages?after=" + cursor + "&limit=200");
+            assertThat(page.status()).as("GET history of %s: %s", room, page.body()).isEqualTo(200);
+            page.json().forEach(messages::add);
+            if (page.json().size() < 200) {
+                return messages;
+            }
+            cursor = messages.get(messages.size() - 1).path("id").asLong();
+        }
+    }
+
+    /**
      * A fresh name, valid both as a room name ({@code [a-z0-9][a-z0-9_-]{0,31}}) and as a
      * nickname, unique in this JVM and (by a random part) very likely across runs:
      * {@code <prefix>-<random><counter>}, at most 32 characters.
