@@ -6,6 +6,9 @@ import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
 import dev.parley.config.ChatProperties;
 import dev.parley.core.Destinations;
 import dev.parley.delivery.broker.FanOutBroker;
@@ -157,6 +160,15 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
         };
         handler.setPhase(getPhase());
         return handler;
+    }
+
+    /** How many clients this instance serves: a load balancer's spread shows in it. */
+    @Bean
+    MeterBinder connectionsGauge() {
+        Map<String, ClientSessionDecorator> connections = this.connections;
+        return registry -> Gauge.builder("parley.connections", connections, Map::size)
+            .description("Client connections open on this instance (WebSocket and SockJS sessions)")
+            .register(registry);
     }
 
     /** Finds SockJS clients over HTTP that have gone ({@link HttpSessionLiveness}). */
