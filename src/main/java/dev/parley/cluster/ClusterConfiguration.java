@@ -20,18 +20,15 @@ import io.lettuce.core.codec.StringCodec;
 import org.slf4j.LoggerFactory;
 
 import dev.parley.config.ChatProperties;
-import dev.parley.core.Destinations;
-import dev.parley.core.RoomName;
 import dev.parley.message.MessageHistory;
 import dev.parley.ratelimit.LocalRateLimits;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.context.annotation.Profile;
-import org.springframework.context.event.EventListener;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.data.redis.connection.RedisConnectionCommands;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -41,9 +38,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.data.redis.serializer.RedisSerializer;
-import org.springframework.messaging.simp.SimpMessageHeaderAccessor;
 import org.springframework.messaging.simp.SimpMessagingTemplate;
-import org.springframework.web.socket.messaging.SessionSubscribeEvent;
+import org.springframework.messaging.simp.user.SimpUserRegistry;
 
 /**
  * The {@code cluster} profile's room bus: Redis between the instances, each delivering to its own
@@ -61,6 +57,8 @@ class ClusterConfiguration implements DisposableBean {
     private final ScheduledExecutorService reorderTimer = timer("parley-reorder");
 
     private final ScheduledExecutorService presenceTimer = timer("parley-presence");
+
+    private final PresenceView presenceView = new PresenceView();
 
     /** Publishes room events to Redis, in order; 10,000 waiting at most (RedisRoomBus). */
     private final ThreadPoolExecutor redisPublisher = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
@@ -129,7 +127,7 @@ class ClusterConfiguration implements DisposableBean {
     RedisRoomBus redisRoomBus(RedisTemplate<String, byte[]> roomEventsRedis, @Lazy SimpMessagingTemplate broker,
             RoomSequencer roomSequencer, ChatProperties properties, RedisAvailability availability) {
         return new RedisRoomBus(roomEventsRedis, roomsChannel(properties), broker, roomSequencer, this.redisPublisher,
-                availability);
+                availability, this.presenceView);
     }
 
     @Bean
@@ -137,6 +135,8 @@ class ClusterConfiguration implements DisposableBean {
             ChatProperties properties) {
         RedisMessageListenerContainer container = new RedisMessageListenerContainer();
         container.setConnectionFactory(connections);
+        // after Redis returns, subscribe again within a second (the default waits 5 s)
+        container.setRecoveryInterval(1000);
         container.addMessageListener(bus, List.of(new ChannelTopic(roomsChannel(properties))));
         return container;
     }
@@ -150,11 +150,24 @@ class ClusterConfiguration implements DisposableBean {
         // what changed while Redis was away, made and announced at once
         availability.onReturn(registry::renew);
         long every = Math.max(1, ttl.toMillis() / 3);
-        this.presenceTimer.scheduleWithFixedDelay(() -> guarded("renew presence", registry::renew), every, every,
-                TimeUnit.MILLISECONDS);
-        this.presenceTimer.scheduleWithFixedDelay(() -> guarded("remove expired presence", registry::reap), every, every,
-                TimeUnit.MILLISECONDS);
+        this.presenceTimer.scheduleWithFixedDelay(() -> {
+            guarded("renew presence", registry::renew);
+            guarded("remove expired presence", registry::reap);
+        }, every, every, TimeUnit.MILLISECONDS);
         return registry;
+    }
+
+    /** After the registry's: on Redis's return, the renewal's announcements come first. */
+    @Bean
+    PresenceReconciler presenceReconciler(RoomSequencer sequencer, RedisPresenceRegistry registry, RedisRoomBus bus,
+            RedisAvailability availability, Clock clock, ChatProperties properties) {
+        PresenceReconciler reconciler = new PresenceReconciler(this.presenceView, sequencer, registry, bus,
+                availability, this.presenceTimer, clock);
+        availability.onReturn(reconciler);
+        long every = Math.max(1, properties.cluster().presenceTtl().toMillis() / 3);
+        this.presenceTimer.scheduleWithFixedDelay(() -> guarded("compare presence with Redis", reconciler), every,
+                every, TimeUnit.MILLISECONDS);
+        return reconciler;
     }
 
     /** A periodic task that fails once (Redis away) must run again next time. */
@@ -196,42 +209,12 @@ class ClusterConfiguration implements DisposableBean {
     }
 
     @Bean
-    RoomFollower roomFollower(RoomSequencer roomSequencer, MessageHistory history) {
-        return new RoomFollower(roomSequencer, history);
-    }
-
-    /**
-     * Starts following a room when a connection of this instance subscribes to its topic: the
-     * subscription is registered with the broker after this event, and the client reads what
-     * was stored before from the history.
-     */
-    static final class RoomFollower {
-
-        private final RoomSequencer sequencer;
-
-        private final MessageHistory history;
-
-        RoomFollower(RoomSequencer sequencer, MessageHistory history) {
-            this.sequencer = sequencer;
-            this.history = history;
-        }
-
-        @EventListener
-        void subscribed(SessionSubscribeEvent event) {
-            String destination = SimpMessageHeaderAccessor.getDestination(event.getMessage().getHeaders());
-            if (destination == null || !destination.startsWith(Destinations.ROOM_TOPIC_PREFIX)) {
-                return;
-            }
-            RoomName room;
-            try {
-                room = new RoomName(destination.substring(Destinations.ROOM_TOPIC_PREFIX.length()));
-            }
-            catch (RuntimeException ex) {
-                return; // not a room: the destination policy refuses it
-            }
-            if (!this.sequencer.follows(room)) {
-                this.sequencer.follow(room, this.history.lastStoredId(room));
-            }
-        }
+    RoomFollower roomFollower(RoomSequencer roomSequencer, MessageHistory history, SimpUserRegistry subscriptions,
+            PresenceReconciler reconciler) {
+        RoomFollower follower = new RoomFollower(roomSequencer, this.presenceView, history::lastStoredId,
+                subscriptions, this.reorderTimer, reconciler::soon);
+        this.reorderTimer.scheduleWithFixedDelay(() -> guarded("let unsubscribed rooms go", follower::forgetUnsubscribed),
+                30, 30, TimeUnit.SECONDS);
+        return follower;
     }
 }

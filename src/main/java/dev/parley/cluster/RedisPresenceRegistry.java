@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -241,6 +242,26 @@ final class RedisPresenceRegistry implements PresenceRegistry {
         Map<RoomName, Integer> counts = new HashMap<>();
         local.forEach((room, nicknames) -> counts.put(room, nicknames.size()));
         return counts;
+    }
+
+    /** The nicknames online in each of the rooms, from Redis in one round trip. */
+    Map<RoomName, Set<Nickname>> online(Collection<RoomName> rooms) {
+        List<RoomName> names = List.copyOf(rooms);
+        List<Object> keys = this.redis.executePipelined((RedisCallback<Object>) connection -> {
+            for (RoomName room : names) {
+                connection.hashCommands().hKeys(nicks(room).getBytes(StandardCharsets.UTF_8));
+            }
+            return null;
+        });
+        Map<RoomName, Set<Nickname>> online = new HashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            Set<Nickname> nicknames = new HashSet<>();
+            if (keys.get(i) instanceof Collection<?> values) {
+                values.forEach(value -> nicknames.add(new Nickname(value.toString())));
+            }
+            online.put(names.get(i), nicknames);
+        }
+        return online;
     }
 
     private Map<RoomName, Integer> sharedCounts() {

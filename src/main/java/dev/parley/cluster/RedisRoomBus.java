@@ -2,6 +2,7 @@ package dev.parley.cluster;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.UUID;
 import java.util.concurrent.Executor;
@@ -11,7 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.parley.bus.RoomBus;
+import dev.parley.core.Nickname;
+import dev.parley.core.RoomEvent;
 import dev.parley.core.RoomName;
+import dev.parley.presence.PresenceRegistry.PresenceChange;
 
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
@@ -33,8 +37,9 @@ import org.springframework.util.MimeTypeUtils;
  * instance still delivers its own and stops publishing until Redis is back
  * ({@link RedisAvailability}); the others read what they missed from the store.
  * <p>
- * An event crosses Redis as {@code instance\nroom\nid\njson}, {@code id} being {@code -} for
- * events outside the message sequence (JOIN, LEAVE, TYPING); the JSON is what the broker sends.
+ * An event crosses Redis as {@code instance\nroom\nid\njson}: {@code id} is the message's id,
+ * {@code join:nickname} or {@code leave:nickname} for presence, which passes through the
+ * {@link PresenceView}, and {@code -} for typing; the JSON is what the broker sends.
  */
 final class RedisRoomBus implements RoomBus, MessageListener {
 
@@ -43,6 +48,10 @@ final class RedisRoomBus implements RoomBus, MessageListener {
     private static final byte NEWLINE = '\n';
 
     private static final String NO_ID = "-";
+
+    private static final String JOIN = "join:";
+
+    private static final String LEAVE = "leave:";
 
     private final String instance = UUID.randomUUID().toString();
 
@@ -66,10 +75,13 @@ final class RedisRoomBus implements RoomBus, MessageListener {
 
     private final RedisAvailability availability;
 
+    private final PresenceView presence;
+
     RedisRoomBus(RedisTemplate<String, byte[]> redis, String channel, SimpMessagingTemplate broker,
-            RoomSequencer sequencer, Executor publisher, RedisAvailability availability) {
+            RoomSequencer sequencer, Executor publisher, RedisAvailability availability, PresenceView presence) {
         this.redis = redis;
         this.availability = availability;
+        this.presence = presence;
         this.channel = channel;
         this.broker = broker;
         this.sequencer = sequencer;
@@ -79,8 +91,22 @@ final class RedisRoomBus implements RoomBus, MessageListener {
     @Override
     public void publish(RoomName room, Object event) {
         byte[] json = json(event);
-        deliver(room, json);
-        send(room, NO_ID, json);
+        if (event instanceof RoomEvent.Join join) {
+            if (this.presence.tell(room, join.user(), true)) {
+                deliver(room, json);
+            }
+            send(room, JOIN + join.user().value(), json);
+        }
+        else if (event instanceof RoomEvent.Leave leave) {
+            if (this.presence.tell(room, leave.user(), false)) {
+                deliver(room, json);
+            }
+            send(room, LEAVE + leave.user().value(), json);
+        }
+        else {
+            deliver(room, json);
+            send(room, NO_ID, json);
+        }
     }
 
     @Override
@@ -88,6 +114,16 @@ final class RedisRoomBus implements RoomBus, MessageListener {
         byte[] json = json(message);
         this.sequencer.offer(room, id, json);
         send(room, Long.toString(id), json);
+    }
+
+    /**
+     * Tells this instance's subscribers of a presence change that the {@link PresenceView} found
+     * they missed; each instance tells its own, so it is not published.
+     */
+    void tellMissed(PresenceChange change, Instant at) {
+        deliver(change.room(), json(change.online()
+                ? new RoomEvent.Join(change.room(), change.nickname(), at, change.count())
+                : new RoomEvent.Leave(change.room(), change.nickname(), at, change.count())));
     }
 
     /** An event from Redis: from another instance, or this one's own come back. */
@@ -109,6 +145,13 @@ final class RedisRoomBus implements RoomBus, MessageListener {
         byte[] json = Arrays.copyOfRange(body, third + 1, body.length);
         if (NO_ID.equals(id)) {
             if (this.sequencer.follows(room)) {
+                deliver(room, json);
+            }
+        }
+        else if (id.startsWith(JOIN) || id.startsWith(LEAVE)) {
+            boolean online = id.startsWith(JOIN);
+            Nickname user = new Nickname(id.substring(online ? JOIN.length() : LEAVE.length()));
+            if (this.sequencer.follows(room) && this.presence.tell(room, user, online)) {
                 deliver(room, json);
             }
         }

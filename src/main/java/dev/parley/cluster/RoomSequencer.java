@@ -79,6 +79,19 @@ final class RoomSequencer {
         this.rooms.computeIfAbsent(room.value(), name -> new Room(room, lastStored));
     }
 
+    /** Stops following {@code room}: what is held or being read for it is dropped. */
+    void unfollow(RoomName room) {
+        Room state = this.rooms.remove(room.value());
+        if (state != null) {
+            state.close();
+        }
+    }
+
+    /** The rooms this instance follows. */
+    List<RoomName> followed() {
+        return this.rooms.values().stream().map(room -> room.name).toList();
+    }
+
     boolean follows(RoomName room) {
         return this.rooms.containsKey(room.value());
     }
@@ -108,7 +121,7 @@ final class RoomSequencer {
      * @param latest the last stored id of each of the given rooms that has messages
      */
     void catchUp(Function<Collection<RoomName>, Map<RoomName, Long>> latest) {
-        List<RoomName> followed = this.rooms.values().stream().map(room -> room.name).toList();
+        List<RoomName> followed = followed();
         if (followed.isEmpty()) {
             return;
         }
@@ -138,9 +151,20 @@ final class RoomSequencer {
 
         private @Nullable ScheduledFuture<?> fill;
 
+        /** Unfollowed: a fill still running delivers nothing more. */
+        private boolean closed;
+
         Room(RoomName name, long last) {
             this.name = name;
             this.last = last;
+        }
+
+        synchronized void close() {
+            this.closed = true;
+            this.held.clear();
+            if (this.fill != null) {
+                this.fill.cancel(false);
+            }
         }
 
         synchronized long lastDelivered() {
@@ -227,6 +251,9 @@ final class RoomSequencer {
         }
 
         private void deliver(long id, byte[] json) {
+            if (this.closed) {
+                return;
+            }
             this.last = id;
             try {
                 RoomSequencer.this.delivery.deliver(this.name, json);

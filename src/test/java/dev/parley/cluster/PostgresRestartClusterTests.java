@@ -34,7 +34,8 @@ import static org.awaitility.Awaitility.await;
  * database is DOWN and sends are refused with {@code INTERNAL_ERROR}, nothing of them stored or
  * echoed; when it returns the instances recover by themselves, and nothing that was echoed is
  * lost: the history holds every echoed message under its id, ids 1..N without a gap, and the
- * other instance's subscriber received them in order. This machine's PostgreSQL is stopped and
+ * other instance's subscriber received them in order, as does a subscriber of a room that instance
+ * began to follow while PostgreSQL was away. This machine's PostgreSQL is stopped and
  * started again with the command the machine documents ({@link ClusterServices}), and left
  * running.
  */
@@ -51,6 +52,11 @@ class PostgresRestartClusterTests extends TwoInstances {
         Subscription echoes = sender.subscribe(topic(room));
         sender.send(join(room), Map.of());
 
+        String newRoom = uniqueName("pgdownnew");
+        Claim lateReader = new ParleyApi(this.b.port()).claim(uniqueName("late"));
+        // connected before: a CONNECT reads the claim from PostgreSQL
+        StompTestClient lateOnB = StompTestClient.connect(this.b.port(), Transport.WEBSOCKET, lateReader);
+        Subscription newRoomOnB = null;
         Map<String, Long> echoed = new ConcurrentHashMap<>();
         Set<String> refused = ConcurrentHashMap.newKeySet();
         AtomicInteger sentAfterReturn = new AtomicInteger(-1);
@@ -76,6 +82,8 @@ class PostgresRestartClusterTests extends TwoInstances {
                     JsonNode error = errors.nextMatching(event -> "INTERNAL_ERROR".equals(event.path("code").asString()));
                     refused.add(error.path("clientId").asString());
                 }
+                // a room B follows from now on, though it cannot read where the room stands
+                newRoomOnB = lateOnB.subscribe(topic(newRoom));
             }
             finally {
                 ClusterServices.startPostgres();
@@ -124,6 +132,12 @@ class PostgresRestartClusterTests extends TwoInstances {
             return !seenOnB.isEmpty() && seenOnB.get(seenOnB.size() - 1) == last;
         });
         assertThat(seenOnB).as("ids on B").containsExactlyElementsOf(ids(history.size()));
+
+        // the room subscribed to on B while PostgreSQL was away is followed now
+        sender.send(join(newRoom), Map.of());
+        sender.send(send(newRoom), Map.of("text", "in a room B began to follow while PostgreSQL was away"));
+        assertThat(newRoomOnB.nextMatching(event -> "MESSAGE".equals(event.path("type").asString())).path("id")
+            .asLong()).isEqualTo(1);
     }
 
     private static String health(int port, String component) {

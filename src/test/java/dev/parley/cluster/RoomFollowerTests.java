@@ -1,0 +1,124 @@
+package dev.parley.cluster;
+
+import java.security.Principal;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.parley.core.RoomName;
+
+import org.springframework.messaging.Message;
+import org.springframework.messaging.simp.stomp.StompCommand;
+import org.springframework.messaging.simp.stomp.StompHeaderAccessor;
+import org.springframework.messaging.support.MessageBuilder;
+import org.springframework.web.socket.messaging.DefaultSimpUserRegistry;
+import org.springframework.web.socket.messaging.SessionConnectedEvent;
+import org.springframework.web.socket.messaging.SessionSubscribeEvent;
+import org.springframework.web.socket.messaging.SessionUnsubscribeEvent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * An instance follows a room while a connection of its own subscribes to it, from the room's
+ * last stored id, and lets it go when none does, so that what it holds per room follows its
+ * clients' subscriptions rather than every room they ever opened.
+ */
+class RoomFollowerTests {
+
+    private static final RoomName LOBBY = new RoomName("lobby");
+
+    private static final Principal ANN = () -> "ann";
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+    private final RoomSequencer sequencer = new RoomSequencer((room, json) -> {
+    }, (room, id, limit) -> List.of(), this.timer, Duration.ofMillis(50));
+
+    /** Spring's own registry of who subscribes to what, fed the events a connection makes. */
+    private final DefaultSimpUserRegistry subscriptions = new DefaultSimpUserRegistry();
+
+    private final AtomicBoolean storeAway = new AtomicBoolean();
+
+    private final AtomicInteger follows = new AtomicInteger();
+
+    private final RoomFollower follower = new RoomFollower(this.sequencer, new PresenceView(), room -> {
+        if (this.storeAway.get()) {
+            throw new IllegalStateException("the store is away");
+        }
+        return 41;
+    }, this.subscriptions, this.timer, this.follows::incrementAndGet);
+
+    @AfterEach
+    void stopTimer() {
+        this.timer.shutdownNow();
+    }
+
+    @Test
+    void aSubscriptionFollowsTheRoomFromItsLastStoredId() {
+        subscribe("s1", "sub-1", LOBBY);
+        assertThat(this.sequencer.lastDelivered(LOBBY)).isEqualTo(41);
+        subscribe("s2", "sub-1", LOBBY);
+        assertThat(this.follows).as("followed once").hasValue(1);
+    }
+
+    @Test
+    void aRoomNobodyHereSubscribesToAnyMoreIsLetGo() throws Exception {
+        subscribe("s1", "sub-1", LOBBY);
+        this.follower.forgetUnsubscribed();
+        assertThat(this.sequencer.follows(LOBBY)).as("still subscribed").isTrue();
+        unsubscribe("s1", "sub-1");
+        this.follower.forgetUnsubscribed();
+        assertThat(this.sequencer.follows(LOBBY)).as("just subscribed: kept for a while").isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            this.follower.forgetUnsubscribed();
+            return !this.sequencer.follows(LOBBY);
+        });
+        subscribe("s2", "sub-1", LOBBY);
+        assertThat(this.sequencer.follows(LOBBY)).as("followed again by a new subscription").isTrue();
+    }
+
+    @Test
+    void aFollowWhileTheStoreIsAwayIsRetriedUntilItWorks() {
+        this.storeAway.set(true);
+        subscribe("s1", "sub-1", LOBBY);
+        assertThat(this.sequencer.follows(LOBBY)).isFalse();
+        this.storeAway.set(false);
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.sequencer.follows(LOBBY));
+        assertThat(this.sequencer.lastDelivered(LOBBY)).isEqualTo(41);
+    }
+
+    private void subscribe(String session, String subscription, RoomName room) {
+        this.subscriptions.onApplicationEvent(new SessionConnectedEvent(this, message(StompCommand.CONNECTED, session,
+                null, null), ANN));
+        SessionSubscribeEvent event = new SessionSubscribeEvent(this,
+                message(StompCommand.SUBSCRIBE, session, room.topic(), subscription), ANN);
+        this.subscriptions.onApplicationEvent(event);
+        this.follower.subscribed(event);
+    }
+
+    private void unsubscribe(String session, String subscription) {
+        this.subscriptions.onApplicationEvent(new SessionUnsubscribeEvent(this,
+                message(StompCommand.UNSUBSCRIBE, session, null, subscription), ANN));
+    }
+
+    private static Message<byte[]> message(StompCommand command, String session, String destination,
+            String subscription) {
+        StompHeaderAccessor headers = StompHeaderAccessor.create(command);
+        headers.setSessionId(session);
+        headers.setUser(ANN);
+        if (destination != null) {
+            headers.setDestination(destination);
+        }
+        if (subscription != null) {
+            headers.setSubscriptionId(subscription);
+        }
+        return MessageBuilder.createMessage(new byte[0], headers.getMessageHeaders());
+    }
+}
