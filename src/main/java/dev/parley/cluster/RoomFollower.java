@@ -93,6 +93,7 @@ final class RoomFollower {
             this.presence.begin(room);
             this.sequencer.follow(room, this.lastStoredId.applyAsLong(room));
             this.waiting.remove(room);
+            logger.debug("Following room '{}' from id {}", room, this.sequencer.lastDelivered(room));
             // the room's presence view begins now, before the JOINs it must not repeat
             this.afterFollow.run();
         }
@@ -120,6 +121,7 @@ final class RoomFollower {
         for (RoomName room : this.sequencer.followed()) {
             Long at = this.subscribedAt.get(room);
             if (!subscribed.contains(room) && (at == null || now - at > GRACE_NANOS)) {
+                logger.debug("No connection here subscribes to room '{}' any more: let go", room);
                 this.subscribedAt.remove(room);
                 this.sequencer.unfollow(room);
                 this.presence.forget(room);

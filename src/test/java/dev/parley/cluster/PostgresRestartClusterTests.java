@@ -77,13 +77,13 @@ class PostgresRestartClusterTests extends TwoInstances {
             try {
                 await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(health(this.a.port(), "db"))
                     .isEqualTo("DOWN"));
+                // a room B follows from now on, though it cannot read where the room stands
+                newRoomOnB = lateOnB.subscribe(topic(newRoom));
                 // refused, each with the clientId of the send it refuses
                 for (int i = 0; i < 3; i++) {
                     JsonNode error = errors.nextMatching(event -> "INTERNAL_ERROR".equals(event.path("code").asString()));
                     refused.add(error.path("clientId").asString());
                 }
-                // a room B follows from now on, though it cannot read where the room stands
-                newRoomOnB = lateOnB.subscribe(topic(newRoom));
             }
             finally {
                 ClusterServices.startPostgres();
