@@ -21,9 +21,12 @@ public final class IntegrationProfile {
     private IntegrationProfile() {
     }
 
-    /** Whether the application under test runs in the {@code cluster} profile. */
+    /**
+     * Whether the application under test runs in the {@code cluster} profile: what Spring Boot
+     * reads, the system property or else the environment's {@code SPRING_PROFILES_ACTIVE}.
+     */
     public static boolean cluster() {
-        String active = System.getProperty("spring.profiles.active", "");
-        return Arrays.stream(active.split(",")).map(String::trim).anyMatch(CLUSTER::equals);
+        String active = System.getProperty("spring.profiles.active", System.getenv("SPRING_PROFILES_ACTIVE"));
+        return active != null && Arrays.stream(active.split(",")).map(String::trim).anyMatch(CLUSTER::equals);
     }
 }
