@@ -41,8 +41,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * dropping its connections. Afterwards the server holds nothing of them: nobody online, no
  * connection object, no socket in CLOSE_WAIT, and its heap after a full GC where it was.
  * <p>
- * The server is the application's jar in a process of its own ({@link ServerProcess}): in a
- * JVM shared with the test, the test's clients would count in the heap. Skipped when there is no
+ * The server is the application's jar in a process of its own ({@link ServerProcess}), in the
+ * profile the integration tests run in: in a JVM shared with the test, the test's clients would
+ * count in the heap. Skipped when there is no
  * jar (tests run before {@code mvn package}). {@code -Dchurn.connects=N} runs a longer churn than
  * CI's (default {@value #DEFAULT_CONNECTS}); {@code -Dchurn.transports=WEBSOCKET,...} limits it.
  */
@@ -91,7 +92,7 @@ class ConnectionChurnIntegrationTests {
     static void startServer() {
         Optional<Path> jar = ServerProcess.jar();
         assumeTrue(jar.isPresent(), "no application jar in target/: run mvn verify");
-        server = ServerProcess.start(jar.get(), "--chat.rate-limit.burst=1000000",
+        server = ServerProcess.startInIntegrationProfile(jar.get(), "--chat.rate-limit.burst=1000000",
                 "--chat.rate-limit.per-second=1000000");
         api = new ParleyApi(server.port());
     }

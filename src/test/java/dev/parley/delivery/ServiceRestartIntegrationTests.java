@@ -34,7 +34,7 @@ class ServiceRestartIntegrationTests {
     void clientsAreToldTheServiceRestartsWhenItShutsDown() {
         Path jar = ServerProcess.jar()
             .orElseThrow(() -> new IllegalStateException("the packaged jar is needed: run mvn verify"));
-        ServerProcess server = ServerProcess.start(jar);
+        ServerProcess server = ServerProcess.startInIntegrationProfile(jar);
         List<RawStompSocket> sockets = new ArrayList<>();
         RawStompSocket webSocket;
         StompTestClient sockJs;

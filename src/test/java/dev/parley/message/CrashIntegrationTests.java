@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 import dev.parley.support.ParleyApi.Claim;
+import dev.parley.support.EmbeddedStoreOnly;
 import dev.parley.support.ParleyApi;
 import dev.parley.support.ServerProcess;
 import dev.parley.support.StompTestClient.Subscription;
@@ -38,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with the same id, text and sender, continue at the next id, and accept every token it granted.
  * Several rounds on one directory, so that each start also opens a file left by a kill.
  */
+@EmbeddedStoreOnly("SQLite's file after SIGKILL; the cluster's PostgreSQL has CrashClusterTests, this test on it")
 public class CrashIntegrationTests {
 
     private static final int ROUNDS = 3;

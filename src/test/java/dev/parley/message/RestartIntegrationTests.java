@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 import dev.parley.ParleyApplication;
+import dev.parley.support.ClusterServices;
+import dev.parley.support.IntegrationProfile;
 import dev.parley.support.ParleyApi.Claim;
 import dev.parley.support.ParleyApi;
 import dev.parley.support.StompTestClient.Subscription;
@@ -30,10 +32,11 @@ import static dev.parley.support.ParleyApi.uniqueName;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What the default run keeps across a restart (contract sections 2, 4, 5 and 9): the real
- * application is started on a file database, used, stopped, and started again on the same
- * directory. History keeps its ids, claims keep their tokens, the id sequence continues, and a
- * {@code clientId} used before the restart is still recognised.
+ * What a restart keeps (contract sections 2, 4, 5 and 9): the real application is started on a
+ * file database (in the cluster profile: on a PostgreSQL database and Redis key prefix of the
+ * class's own), used, stopped, and started again on the same store. History keeps its ids,
+ * claims keep their tokens, the id sequence continues, and a {@code clientId} used before the
+ * restart is still recognised.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RestartIntegrationTests {
@@ -42,6 +45,9 @@ class RestartIntegrationTests {
 
     @TempDir
     static Path dataDirectory;
+
+    /** The store of both runs in the cluster profile; null in the default run. */
+    private static ClusterServices services;
 
     private String room;
 
@@ -59,6 +65,9 @@ class RestartIntegrationTests {
 
     @BeforeAll
     void runOnceThenRestart() {
+        if (IntegrationProfile.cluster()) {
+            services = new ClusterServices();
+        }
         this.room = uniqueName("restart");
         ConfigurableApplicationContext first = start();
         try {
@@ -94,6 +103,9 @@ class RestartIntegrationTests {
     void stop() {
         if (this.restarted != null) {
             this.restarted.close();
+        }
+        if (services != null) {
+            services.close();
         }
     }
 
@@ -180,8 +192,14 @@ class RestartIntegrationTests {
     // ------------------------------------------------------------------ helpers
 
     private static ConfigurableApplicationContext start() {
-        return new SpringApplicationBuilder(ParleyApplication.class).run("--server.port=0",
-                "--spring.datasource.url=jdbc:sqlite:" + dataDirectory.toAbsolutePath() + "/parley.db");
+        List<String> arguments = new ArrayList<>(List.of("--server.port=0"));
+        if (services != null) {
+            arguments.addAll(services.arguments());
+        }
+        else {
+            arguments.add("--spring.datasource.url=jdbc:sqlite:" + dataDirectory.toAbsolutePath() + "/parley.db");
+        }
+        return new SpringApplicationBuilder(ParleyApplication.class).run(arguments.toArray(String[]::new));
     }
 
     private static int port(ConfigurableApplicationContext context) {

@@ -9,7 +9,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -19,9 +21,11 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import static org.awaitility.Awaitility.await;
 
 /**
- * This machine's PostgreSQL and Redis for one test class of the {@code cluster} profile: a
- * database of its own, created here and dropped at {@link #close()}, and a Redis key prefix of
- * its own. The instances it starts are processes of the packaged jar, so that they can be killed.
+ * This machine's PostgreSQL and Redis for one test class of the {@code cluster} profile, or one
+ * application context of the integration tests run on it ({@link ClusterProfileContextCustomizerFactory}):
+ * a database of its own, created here and dropped at {@link #close()}, and a Redis key prefix of
+ * its own, whose keys {@link #close()} deletes. The instances it starts are processes of the
+ * packaged jar, so that they can be killed.
  * <p>
  * The services are the ones README's "Running a cluster" names (PostgreSQL on 127.0.0.1:5432
  * with trust authentication, Redis on 127.0.0.1:6379); {@code .ci/run} starts them when down.
@@ -77,15 +81,34 @@ public final class ClusterServices implements AutoCloseable {
         return "jdbc:postgresql://" + POSTGRES + "/" + this.database;
     }
 
+    /**
+     * The application's settings that put it on this test's services (database, Redis, key
+     * prefix); the {@code cluster} profile itself is activated by whoever starts it.
+     */
+    public Map<String, Object> properties() {
+        String[] redis = REDIS.split(":");
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("spring.datasource.url", jdbcUrl());
+        properties.put("spring.datasource.username", "postgres");
+        properties.put("spring.datasource.password", "");
+        properties.put("spring.data.redis.host", redis[0]);
+        properties.put("spring.data.redis.port", redis[1]);
+        properties.put("chat.cluster.key-prefix", this.keyPrefix);
+        return properties;
+    }
+
+    /** {@link #properties()} as command-line arguments, with the {@code cluster} profile first. */
+    public List<String> arguments() {
+        List<String> arguments = new ArrayList<>(List.of("--spring.profiles.active=cluster"));
+        properties().forEach((name, value) -> arguments.add("--" + name + "=" + value));
+        return arguments;
+    }
+
     /** Starts an instance of the packaged jar in the {@code cluster} profile on this test's services. */
     public ServerProcess startInstance(String... arguments) {
         Path jar = ServerProcess.jar()
             .orElseThrow(() -> new IllegalStateException("the packaged jar is needed: run mvn verify -Pcluster"));
-        String[] redis = REDIS.split(":");
-        List<String> all = new ArrayList<>(List.of("--spring.profiles.active=cluster",
-                "--spring.datasource.url=" + jdbcUrl(), "--spring.datasource.username=postgres",
-                "--spring.data.redis.host=" + redis[0], "--spring.data.redis.port=" + redis[1],
-                "--chat.cluster.key-prefix=" + this.keyPrefix));
+        List<String> all = new ArrayList<>(arguments());
         all.addAll(List.of(arguments));
         ServerProcess instance = ServerProcess.start(jar, all.toArray(String[]::new));
         this.instances.add(instance);

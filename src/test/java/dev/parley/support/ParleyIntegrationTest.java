@@ -10,8 +10,9 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 
 /**
- * Marks an integration test class: the whole application on a random port, with an in-memory
- * H2 database. Inject the port with
+ * Marks an integration test class: the whole application on a random port, with an SQLite file
+ * of its own (in the {@code cluster} profile, a PostgreSQL database and Redis key prefix of its
+ * own instead: {@link ClusterProfileContextCustomizerFactory}). Inject the port with
  * {@code @LocalServerPort int port} ({@code org.springframework.boot.test.web.server.LocalServerPort}).
  *
  * <p>All classes carrying this annotation (and nothing else that changes the context) share one

@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Parley's own jar ({@code target/parley-*.jar}, which {@code mvn verify} builds before the
- * integration tests) running in a process of its own, on a random port with an in-memory
- * database: for what a test must see of the server alone, such as its heap after a full GC,
+ * integration tests) running in a process of its own, on a random port with a database of its
+ * own: for what a test must see of the server alone, such as its heap after a full GC,
  * which the test's own clients would blur in a shared JVM. Read with the JDK's {@code jcmd}.
  */
 public final class ServerProcess implements AutoCloseable {
@@ -34,6 +34,9 @@ public final class ServerProcess implements AutoCloseable {
     private final Process process;
 
     private final int port;
+
+    /** The services this instance alone uses, dropped when it closes; null when there are none. */
+    private ClusterServices ownServices;
 
     private ServerProcess(Process process, int port) {
         this.process = process;
@@ -76,6 +79,27 @@ public final class ServerProcess implements AutoCloseable {
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * Starts {@code jar} as {@link #start} does, in the profile the integration tests run in
+     * ({@link IntegrationProfile}): in the {@code cluster} profile, on {@link ClusterServices} of
+     * its own, which {@link #close()} drops after stopping it.
+     */
+    public static ServerProcess startInIntegrationProfile(Path jar, String... arguments) {
+        if (!IntegrationProfile.cluster()) {
+            return start(jar, arguments);
+        }
+        ClusterServices services = new ClusterServices();
+        try {
+            ServerProcess server = services.startInstance(arguments);
+            server.ownServices = services;
+            return server;
+        }
+        catch (RuntimeException | Error ex) {
+            services.close();
+            throw ex;
         }
     }
 
@@ -169,6 +193,12 @@ public final class ServerProcess implements AutoCloseable {
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             this.process.destroyForcibly();
+        }
+        // taken first: closing the services closes their instances, this one again
+        ClusterServices services = this.ownServices;
+        this.ownServices = null;
+        if (services != null) {
+            services.close();
         }
     }
 }

@@ -62,6 +62,8 @@ class PollerReadsIntegrationTests {
     @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
             properties = { "spring.datasource.url=jdbc:sqlite:target/test-db/parley-poller-${random.uuid}.db",
                     "server.shutdown=immediate", "chat.transport.send-time-limit=10s",
+                    // the default run's default, said here: the cluster profile turns it off
+                    "chat.transport.read-on-poller=true",
                     "server.tomcat.threads.max=37", "server.tomcat.threads.min-spare=3",
                     // up to 200 round trips while the pinger floods: the default 10 at once, then 5
                     // a second, refused the 11th and failed the test whenever the pinger's cut-off
