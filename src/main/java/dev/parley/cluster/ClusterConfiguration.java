@@ -162,7 +162,7 @@ class ClusterConfiguration implements DisposableBean {
     PresenceReconciler presenceReconciler(RoomSequencer sequencer, RedisPresenceRegistry registry, RedisRoomBus bus,
             RedisAvailability availability, Clock clock, ChatProperties properties) {
         PresenceReconciler reconciler = new PresenceReconciler(this.presenceView, sequencer, registry, bus,
-                availability, this.presenceTimer, clock);
+                availability, clock);
         availability.onReturn(reconciler);
         long every = Math.max(1, properties.cluster().presenceTtl().toMillis() / 3);
         this.presenceTimer.scheduleWithFixedDelay(() -> guarded("compare presence with Redis", reconciler), every,
@@ -209,10 +209,9 @@ class ClusterConfiguration implements DisposableBean {
     }
 
     @Bean
-    RoomFollower roomFollower(RoomSequencer roomSequencer, MessageHistory history, SimpUserRegistry subscriptions,
-            PresenceReconciler reconciler) {
+    RoomFollower roomFollower(RoomSequencer roomSequencer, MessageHistory history, SimpUserRegistry subscriptions) {
         RoomFollower follower = new RoomFollower(roomSequencer, this.presenceView, history::lastStoredId,
-                subscriptions, this.reorderTimer, reconciler::soon);
+                subscriptions, this.reorderTimer);
         this.reorderTimer.scheduleWithFixedDelay(() -> guarded("let unsubscribed rooms go", follower::forgetUnsubscribed),
                 30, 30, TimeUnit.SECONDS);
         return follower;

@@ -3,16 +3,12 @@ package dev.parley.cluster;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
-
-import org.slf4j.LoggerFactory;
 
 import dev.parley.core.RoomName;
 
 /**
  * Brings what this instance's subscribers were told about presence in line with Redis
- * ({@link PresenceView}): every presence renewal, when Redis returns, and at once when a room is
- * first followed, so that the room's view begins before the events it must keep from repeating.
+ * ({@link PresenceView}): every presence renewal, and when Redis returns.
  */
 final class PresenceReconciler implements Runnable {
 
@@ -26,18 +22,15 @@ final class PresenceReconciler implements Runnable {
 
     private final RedisAvailability availability;
 
-    private final ScheduledExecutorService timer;
-
     private final Clock clock;
 
     PresenceReconciler(PresenceView view, RoomSequencer sequencer, RedisPresenceRegistry registry, RedisRoomBus bus,
-            RedisAvailability availability, ScheduledExecutorService timer, Clock clock) {
+            RedisAvailability availability, Clock clock) {
         this.view = view;
         this.sequencer = sequencer;
         this.registry = registry;
         this.bus = bus;
         this.availability = availability;
-        this.timer = timer;
         this.clock = clock;
     }
 
@@ -56,16 +49,6 @@ final class PresenceReconciler implements Runnable {
         }
         catch (RuntimeException ex) {
             this.availability.failed(ex);
-        }
-    }
-
-    /** On the presence timer, as soon as it is free. */
-    void soon() {
-        try {
-            this.timer.execute(this);
-        }
-        catch (RuntimeException ex) {
-            LoggerFactory.getLogger(PresenceReconciler.class).debug("Not compared: {}", ex.toString());
         }
     }
 }

@@ -19,22 +19,21 @@ import dev.parley.presence.PresenceRegistry.PresenceChange;
  * delivered here, whichever instance announced them. Redis pub/sub delivers at most once, and an
  * instance whose subscription is reconnecting (Redis restarted) misses what was published
  * meanwhile; so every presence renewal {@link #reconcile compares} this view with Redis and
- * tells the subscribers the difference. An event that would tell them what they were told
- * already (a JOIN announced again after Redis lost its presence, or one a comparison told first)
- * is not delivered.
+ * tells the subscribers a difference that it found at two comparisons in a row (one found once
+ * may be an event on its way). An event that would tell them what they were told already (a
+ * JOIN announced again after Redis lost its presence) is not delivered.
  * <p>
- * A room's view begins when the room is first followed ({@link #begin}); the first comparison
- * with a list read after that, while no event was told, adopts the list as it is (a client reads
- * the list when it joins, and is told only changes). Until then every event is told.
+ * A room's view begins when the room is followed ({@link #begin}); until its first comparison
+ * every event is delivered but a repeat, and that comparison adopts Redis's list, with what was
+ * told here since laid over it (a client reads the list when it joins, and is told only
+ * changes). Nicknames adopted from the list and not told here are taken on trust until the next
+ * comparison: a JOIN of one of them may be on its way, and is delivered.
  */
 final class PresenceView {
 
     private final Map<RoomName, Room> rooms = new ConcurrentHashMap<>();
 
-    /**
-     * Begins the view of a room just followed: its first comparison with a list read after this,
-     * and before any event was told, adopts that list.
-     */
+    /** Begins the view of a room just followed. */
     void begin(RoomName room) {
         this.rooms.putIfAbsent(room, new Room());
     }
@@ -76,9 +75,21 @@ final class PresenceView {
 
     private static final class Room {
 
+        /** Told online (or adopted as online). */
         private final Set<Nickname> told = new HashSet<>();
 
-        /** Whether a list from Redis was adopted: until then every event is told. */
+        /** Adopted at the last comparison, not told: a JOIN of one of them is still delivered. */
+        private final Set<Nickname> onTrust = new HashSet<>();
+
+        /**
+         * What was told of each nickname before the view adopted a list: a repeat is not told
+         * again, and none of them is taken on trust.
+         */
+        private final Map<Nickname, Boolean> heard = new HashMap<>();
+
+        /** Differences found at the last comparison: told if the next finds them again. */
+        private final Set<Nickname> differing = new HashSet<>();
+
         private boolean adopted;
 
         /** Events told since the view began: a comparison with a list read before one is stale. */
@@ -89,15 +100,14 @@ final class PresenceView {
         }
 
         synchronized boolean tell(Nickname user, boolean online) {
+            this.version++;
+            this.differing.remove(user);
+            boolean trusted = this.onTrust.remove(user);
             boolean changed = online ? this.told.add(user) : this.told.remove(user);
             if (!this.adopted) {
-                this.version++;
-                return true;
+                return !Boolean.valueOf(online).equals(this.heard.put(user, online));
             }
-            if (changed) {
-                this.version++;
-            }
-            return changed;
+            return changed || (online && trusted);
         }
 
         synchronized void reconcile(Set<Nickname> online, long versionRead, RoomName room,
@@ -106,25 +116,50 @@ final class PresenceView {
                 return; // told something while the list was read: compare next time
             }
             if (!this.adopted) {
+                // what the subscribers believe: the list as it is, but what they were told here
+                // (Redis may be rebuilding it, after a restart)
                 this.told.clear();
                 this.told.addAll(online);
+                this.heard.forEach((user, isOnline) -> {
+                    if (isOnline) {
+                        this.told.add(user);
+                    }
+                    else {
+                        this.told.remove(user);
+                    }
+                });
+                this.onTrust.addAll(online);
+                this.onTrust.removeAll(this.heard.keySet());
+                this.heard.clear();
                 this.adopted = true;
                 return;
             }
-            int before = changes.size();
+            this.onTrust.clear();
+            Set<Nickname> differing = new HashSet<>();
             for (Nickname user : online) {
-                if (this.told.add(user)) {
-                    changes.add(new PresenceChange(room, user, true, online.size()));
+                if (!this.told.contains(user)) {
+                    differing.add(user);
                 }
             }
-            for (Nickname user : new ArrayList<>(this.told)) {
+            for (Nickname user : this.told) {
                 if (!online.contains(user)) {
-                    this.told.remove(user);
-                    changes.add(new PresenceChange(room, user, false, online.size()));
+                    differing.add(user);
                 }
             }
-            if (changes.size() > before) {
-                this.version++;
+            for (Nickname user : differing) {
+                if (this.differing.contains(user)) {
+                    boolean cameOnline = this.told.add(user);
+                    if (!cameOnline) {
+                        this.told.remove(user);
+                    }
+                    changes.add(new PresenceChange(room, user, cameOnline, online.size()));
+                }
+            }
+            this.differing.clear();
+            for (Nickname user : differing) {
+                if (changes.stream().noneMatch(change -> change.room().equals(room) && change.nickname().equals(user))) {
+                    this.differing.add(user);
+                }
             }
         }
     }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.TimeoutException;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 
 import dev.parley.core.Nickname;
@@ -67,6 +68,11 @@ final class RedisRateLimits implements RateLimits {
                 return this.buckets.builder()
                     .build(this.prefix + ":ratelimit:" + limit + ":" + nickname.key(), configuration)
                     .tryConsume(1);
+            }
+            catch (TimeoutException ex) {
+                // Redis slow beyond the request timeout (a loaded machine): this send falls back,
+                // but only a failure says Redis is away; one that is, fails the room bus's
+                // publications within its command timeout
             }
             catch (RuntimeException ex) {
                 this.availability.failed(ex);

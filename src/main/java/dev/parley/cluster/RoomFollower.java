@@ -49,9 +49,6 @@ final class RoomFollower {
 
     private final ScheduledExecutorService retries;
 
-    /** Begins the new room's presence view ({@link PresenceReconciler#soon()}). */
-    private final Runnable afterFollow;
-
     /** When each followed room was last subscribed to, in {@link System#nanoTime()}. */
     private final Map<RoomName, Long> subscribedAt = new ConcurrentHashMap<>();
 
@@ -60,16 +57,14 @@ final class RoomFollower {
 
     /**
      * @param lastStoredId reads a room's last stored id from the store
-     * @param afterFollow run after a room is first followed
      */
     RoomFollower(RoomSequencer sequencer, PresenceView presence, ToLongFunction<RoomName> lastStoredId,
-            SimpUserRegistry subscriptions, ScheduledExecutorService retries, Runnable afterFollow) {
+            SimpUserRegistry subscriptions, ScheduledExecutorService retries) {
         this.sequencer = sequencer;
         this.presence = presence;
         this.lastStoredId = lastStoredId;
         this.subscriptions = subscriptions;
         this.retries = retries;
-        this.afterFollow = afterFollow;
     }
 
     @EventListener
@@ -94,8 +89,6 @@ final class RoomFollower {
             this.sequencer.follow(room, this.lastStoredId.applyAsLong(room));
             this.waiting.remove(room);
             logger.debug("Following room '{}' from id {}", room, this.sequencer.lastDelivered(room));
-            // the room's presence view begins now, before the JOINs it must not repeat
-            this.afterFollow.run();
         }
         catch (RuntimeException ex) {
             if (this.waiting.add(room)) {
