@@ -3,11 +3,13 @@ package dev.parley.cluster;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
@@ -20,6 +22,8 @@ import io.lettuce.core.codec.StringCodec;
 import org.slf4j.LoggerFactory;
 
 import dev.parley.config.ChatProperties;
+import dev.parley.core.Nickname;
+import dev.parley.core.RoomName;
 import dev.parley.message.MessageHistory;
 import dev.parley.ratelimit.LocalRateLimits;
 
@@ -209,8 +213,21 @@ class ClusterConfiguration implements DisposableBean {
     }
 
     @Bean
-    RoomFollower roomFollower(RoomSequencer roomSequencer, MessageHistory history, SimpUserRegistry subscriptions) {
-        RoomFollower follower = new RoomFollower(roomSequencer, this.presenceView, history::lastStoredId,
+    RoomFollower roomFollower(RoomSequencer roomSequencer, MessageHistory history, RedisPresenceRegistry registry,
+            RedisAvailability availability, SimpUserRegistry subscriptions) {
+        Function<RoomName, Set<Nickname>> onlineNow = room -> {
+            if (!availability.isUp()) {
+                return null;
+            }
+            try {
+                return registry.online(List.of(room)).get(room);
+            }
+            catch (RuntimeException ex) {
+                availability.failed(ex);
+                return null;
+            }
+        };
+        RoomFollower follower = new RoomFollower(roomSequencer, this.presenceView, history::lastStoredId, onlineNow,
                 subscriptions, this.reorderTimer);
         this.reorderTimer.scheduleWithFixedDelay(() -> guarded("let unsubscribed rooms go", follower::forgetUnsubscribed),
                 30, 30, TimeUnit.SECONDS);

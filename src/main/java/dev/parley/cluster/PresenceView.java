@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.parley.core.Nickname;
 import dev.parley.core.RoomName;
 import dev.parley.presence.PresenceRegistry.PresenceChange;
@@ -23,19 +25,28 @@ import dev.parley.presence.PresenceRegistry.PresenceChange;
  * may be an event on its way). An event that would tell them what they were told already (a
  * JOIN announced again after Redis lost its presence) is not delivered.
  * <p>
- * A room's view begins when the room is followed ({@link #begin}); until its first comparison
- * every event is delivered but a repeat, and that comparison adopts Redis's list, with what was
- * told here since laid over it (a client reads the list when it joins, and is told only
- * changes). Nicknames adopted from the list and not told here are taken on trust until the next
+ * A room's view begins when the room is followed ({@link #begin}), before any subscriber here
+ * joins it and reads the list, with the list as Redis has it then (a client reads the list when
+ * it joins, and is told only changes). While Redis cannot be read, every event but a repeat is
+ * delivered until the first comparison, which adopts the list with what was told here laid over
+ * it. Nicknames adopted from a list and not told here are taken on trust until the next
  * comparison: a JOIN of one of them may be on its way, and is delivered.
  */
 final class PresenceView {
 
     private final Map<RoomName, Room> rooms = new ConcurrentHashMap<>();
 
-    /** Begins the view of a room just followed. */
-    void begin(RoomName room) {
-        this.rooms.putIfAbsent(room, new Room());
+    /**
+     * Begins the view of a room just followed, before any subscriber here joined it: with the
+     * room's list as Redis has it now, or, while Redis cannot be read ({@code null}), with the
+     * first comparison's.
+     */
+    void begin(RoomName room, @Nullable Set<Nickname> online) {
+        Room view = new Room();
+        if (online != null) {
+            view.adopt(online);
+        }
+        this.rooms.putIfAbsent(room, view);
     }
 
     /** Forgets a room this instance no longer follows. */
@@ -110,28 +121,34 @@ final class PresenceView {
             return changed || (online && trusted);
         }
 
+        /**
+         * What the subscribers believe: the list as it is, but what they were told here (Redis
+         * may be rebuilding it, after a restart).
+         */
+        synchronized void adopt(Set<Nickname> online) {
+            this.told.clear();
+            this.told.addAll(online);
+            this.heard.forEach((user, isOnline) -> {
+                if (isOnline) {
+                    this.told.add(user);
+                }
+                else {
+                    this.told.remove(user);
+                }
+            });
+            this.onTrust.addAll(online);
+            this.onTrust.removeAll(this.heard.keySet());
+            this.heard.clear();
+            this.adopted = true;
+        }
+
         synchronized void reconcile(Set<Nickname> online, long versionRead, RoomName room,
                 List<PresenceChange> changes) {
             if (this.version != versionRead) {
                 return; // told something while the list was read: compare next time
             }
             if (!this.adopted) {
-                // what the subscribers believe: the list as it is, but what they were told here
-                // (Redis may be rebuilding it, after a restart)
-                this.told.clear();
-                this.told.addAll(online);
-                this.heard.forEach((user, isOnline) -> {
-                    if (isOnline) {
-                        this.told.add(user);
-                    }
-                    else {
-                        this.told.remove(user);
-                    }
-                });
-                this.onTrust.addAll(online);
-                this.onTrust.removeAll(this.heard.keySet());
-                this.heard.clear();
-                this.adopted = true;
+                adopt(online);
                 return;
             }
             this.onTrust.clear();

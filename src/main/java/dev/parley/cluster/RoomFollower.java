@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
 import org.jspecify.annotations.Nullable;
@@ -13,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.parley.core.Destinations;
+import dev.parley.core.Nickname;
 import dev.parley.core.RoomName;
 
 import org.springframework.context.event.EventListener;
@@ -45,6 +47,9 @@ final class RoomFollower {
 
     private final ToLongFunction<RoomName> lastStoredId;
 
+    /** The nicknames online in a room as Redis has them now; {@code null} when Redis cannot be read. */
+    private final Function<RoomName, @Nullable Set<Nickname>> onlineNow;
+
     private final SimpUserRegistry subscriptions;
 
     private final ScheduledExecutorService retries;
@@ -57,9 +62,12 @@ final class RoomFollower {
 
     /**
      * @param lastStoredId reads a room's last stored id from the store
+     * @param onlineNow reads who is online in a room from Redis, {@code null} when it cannot
      */
     RoomFollower(RoomSequencer sequencer, PresenceView presence, ToLongFunction<RoomName> lastStoredId,
-            SimpUserRegistry subscriptions, ScheduledExecutorService retries) {
+            Function<RoomName, @Nullable Set<Nickname>> onlineNow, SimpUserRegistry subscriptions,
+            ScheduledExecutorService retries) {
+        this.onlineNow = onlineNow;
         this.sequencer = sequencer;
         this.presence = presence;
         this.lastStoredId = lastStoredId;
@@ -85,8 +93,10 @@ final class RoomFollower {
             return;
         }
         try {
-            this.presence.begin(room);
-            this.sequencer.follow(room, this.lastStoredId.applyAsLong(room));
+            long lastStored = this.lastStoredId.applyAsLong(room);
+            // before the subscriber joins and reads the list, which the view must start from
+            this.presence.begin(room, this.onlineNow.apply(room));
+            this.sequencer.follow(room, lastStored);
             this.waiting.remove(room);
             logger.debug("Following room '{}' from id {}", room, this.sequencer.lastDelivered(room));
         }

@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +21,7 @@ import dev.parley.core.Nickname;
 import dev.parley.core.RoomName;
 import dev.parley.core.StoreWrites;
 
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionOperations;
@@ -87,6 +89,9 @@ public class MessageHistory {
      */
     private static final int ATTEMPTS = 50;
 
+    /** Times a group is tried when the database ends it for a lock it waited for. */
+    private static final int LOCK_ATTEMPTS = 3;
+
     private final JdbcClient jdbc;
 
     private final TransactionOperations transactions;
@@ -121,7 +126,8 @@ public class MessageHistory {
     /**
      * Stores the drafts in one transaction, each as its room's next message in list order, so
      * that a room's drafts take consecutive ids in the order given. All are stored or, when this
-     * throws, none.
+     * throws, none. Rooms are written in name order, and a group the database ended as a
+     * deadlock with another instance's is tried again, {@value #LOCK_ATTEMPTS} times in all.
      * <p>
      * A repeated {@code clientId} is recognised by the unique index, not by a query first: the
      * insert does nothing.
@@ -132,24 +138,45 @@ public class MessageHistory {
      * times in a row
      */
     public List<Optional<ChatMessage>> appendAll(List<Draft> drafts) {
+        // by room, each room's drafts in their order: instances that store groups over the same
+        // rooms take the rooms' rows in one order, so that none waits for another in a circle
+        // (PostgreSQL would end one of them as a deadlock)
+        List<Integer> order = new ArrayList<>(drafts.size());
+        for (int i = 0; i < drafts.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparing(i -> drafts.get(i).room().value()));
         Map<String, Long> taken = new HashMap<>();
-        List<Optional<ChatMessage>> stored = this.writes.run(() -> {
-            if (drafts.size() == 1) {
-                // one insert is atomic by itself: no transaction to begin and end around it
-                return List.of(insert(drafts.get(0), taken));
+        for (int attempt = 1;; attempt++) {
+            try {
+                List<Optional<ChatMessage>> stored = this.writes.run(() -> {
+                    if (drafts.size() == 1) {
+                        // one insert is atomic by itself: no transaction to begin and end around it
+                        return List.of(insert(drafts.get(0), taken));
+                    }
+                    return this.transactions.execute(status -> {
+                        taken.clear();
+                        List<Optional<ChatMessage>> results = new ArrayList<>(Collections.nCopies(drafts.size(),
+                                Optional.<ChatMessage>empty()));
+                        for (int i : order) {
+                            results.set(i, insert(drafts.get(i), taken));
+                        }
+                        return results;
+                    });
+                });
+                // only what was committed: a group that failed leaves nothing to remember
+                taken.forEach(this::remember);
+                return stored;
             }
-            return this.transactions.execute(status -> {
-                taken.clear();
-                List<Optional<ChatMessage>> results = new ArrayList<>(drafts.size());
-                for (Draft draft : drafts) {
-                    results.add(insert(draft, taken));
+            catch (PessimisticLockingFailureException ex) {
+                // a deadlock or serialization failure with another instance: nothing was stored
+                if (attempt == LOCK_ATTEMPTS) {
+                    throw ex;
                 }
-                return results;
-            });
-        });
-        // only what was committed: a group that failed leaves nothing to remember
-        taken.forEach(this::remember);
-        return stored;
+                taken.keySet().forEach(this.lastIds::remove);
+                taken.clear();
+            }
+        }
     }
 
     private Optional<ChatMessage> insert(Draft draft, Map<String, Long> taken) {

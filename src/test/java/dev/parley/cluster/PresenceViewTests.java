@@ -48,7 +48,7 @@ class PresenceViewTests {
 
     @Test
     void aJoinToldBeforeTheFirstComparisonIsNotTakenOnTrust() {
-        this.view.begin(ROOM);
+        this.view.begin(ROOM, null);
         assertThat(this.view.tell(ROOM, nick("ann"), true)).isTrue();
         reconcile("ann");
         // Redis restarted before the next comparison: ann's JOIN is announced again
@@ -57,7 +57,7 @@ class PresenceViewTests {
 
     @Test
     void theFirstListIsAdoptedWithWhatWasToldLaidOverIt() {
-        this.view.begin(ROOM);
+        this.view.begin(ROOM, null);
         this.view.tell(ROOM, nick("ann"), true);
         this.view.tell(ROOM, nick("bob"), true);
         this.view.tell(ROOM, nick("cat"), false);
@@ -66,6 +66,14 @@ class PresenceViewTests {
         assertThat(this.view.tell(ROOM, nick("ann"), true)).as("ann's JOIN announced again").isFalse();
         assertThat(this.view.tell(ROOM, nick("bob"), false)).as("bob's LEAVE").isTrue();
         assertThat(this.view.tell(ROOM, nick("cat"), true)).as("cat's JOIN").isTrue();
+    }
+
+    @Test
+    void aViewBegunWithTheListTellsTheJoinsAfterIt() {
+        this.view.begin(ROOM, Set.of(nick("ann")));
+        assertThat(this.view.tell(ROOM, nick("bob"), true)).as("bob joins after the follow").isTrue();
+        assertThat(this.view.tell(ROOM, nick("ann"), true)).as("ann's JOIN on its way, on trust").isTrue();
+        assertThat(this.view.tell(ROOM, nick("bob"), true)).isFalse();
     }
 
     @Test
@@ -115,7 +123,7 @@ class PresenceViewTests {
 
     @Test
     void aFirstListReadWhileAnEventWasToldIsNotAdopted() {
-        this.view.begin(ROOM);
+        this.view.begin(ROOM, null);
         List<PresenceChange> changes = this.view.reconcile(List.of(ROOM), rooms -> {
             // bob's JOIN is told while the room's first list is read, without him
             assertThat(this.view.tell(ROOM, nick("bob"), true)).isTrue();

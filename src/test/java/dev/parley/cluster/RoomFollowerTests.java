@@ -3,6 +3,7 @@ package dev.parley.cluster;
 import java.security.Principal;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,7 +51,7 @@ class RoomFollowerTests {
             throw new IllegalStateException("the store is away");
         }
         return 41;
-    }, this.subscriptions, this.timer);
+    }, room -> Set.of(), this.subscriptions, this.timer);
 
     @AfterEach
     void stopTimer() {

@@ -1,0 +1,108 @@
+package dev.parley.message;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.parley.core.Nickname;
+import dev.parley.core.RoomName;
+import dev.parley.core.StoreWrites;
+import dev.parley.message.MessageHistory.Draft;
+import dev.parley.support.ClusterServices;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The history on PostgreSQL, as instances of a cluster share it: groups of messages that two
+ * instances store at once over the same rooms, in any order, are all stored, each room's ids
+ * 1..N without a gap. Each instance takes its rooms' next ids in its own transaction; taken in
+ * the order the messages came, two instances' groups could wait for each other's ids and
+ * PostgreSQL would end one of them as a deadlock (the bench's fan-out on two instances lost
+ * messages so).
+ */
+class MessageHistoryClusterTests {
+
+    private static final List<RoomName> ROOMS = List.of(new RoomName("r0"), new RoomName("r1"), new RoomName("r2"),
+            new RoomName("r3"), new RoomName("r4"));
+
+    private ClusterServices services;
+
+    private HikariDataSource dataSource;
+
+    @BeforeEach
+    void freshDatabase() {
+        this.services = new ClusterServices();
+        this.dataSource = new HikariDataSource();
+        this.dataSource.setJdbcUrl(this.services.jdbcUrl());
+        this.dataSource.setUsername("postgres");
+        Flyway.configure().dataSource(this.dataSource).load().migrate();
+    }
+
+    @AfterEach
+    void dropDatabase() {
+        this.dataSource.close();
+        this.services.close();
+    }
+
+    /** An instance of its own: its own memory of the rooms' last ids and its own write lock. */
+    private MessageHistory instance() {
+        return new MessageHistory(JdbcClient.create(this.dataSource),
+                new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)), new StoreWrites());
+    }
+
+    @Test
+    void groupsOfTwoInstancesOverTheSameRoomsInOppositeOrdersAreAllStored() throws Exception {
+        int groups = 150;
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<Integer> first = threads.submit(() -> appendGroups(instance(), "a", ROOMS, groups));
+            List<RoomName> reversed = new ArrayList<>(ROOMS);
+            Collections.reverse(reversed);
+            Future<Integer> second = threads.submit(() -> appendGroups(instance(), "b", reversed, groups));
+            int stored = first.get(2, TimeUnit.MINUTES) + second.get(2, TimeUnit.MINUTES);
+            assertThat(stored).isEqualTo(2 * groups * ROOMS.size() * 2);
+        }
+        finally {
+            threads.shutdownNow();
+        }
+        MessageHistory reader = instance();
+        for (RoomName room : ROOMS) {
+            assertThat(reader.after(room, 0, 10_000)).extracting(ChatMessage::id)
+                .as("ids of %s", room)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, groups * 4L).boxed().toList());
+        }
+    }
+
+    /** Stores {@code groups} groups of two messages per room, rooms in the given order; returns how many were stored. */
+    private static int appendGroups(MessageHistory history, String sender, List<RoomName> rooms, int groups) {
+        int stored = 0;
+        for (int group = 0; group < groups; group++) {
+            List<Draft> drafts = new ArrayList<>();
+            for (RoomName room : rooms) {
+                for (int i = 0; i < 2; i++) {
+                    drafts.add(new Draft(room, new Nickname(sender), new MessageText(sender + group + "." + i), null,
+                            Instant.parse("2026-12-06T00:00:00Z")));
+                }
+            }
+            stored += (int) history.appendAll(drafts).stream().filter(Optional::isPresent).count();
+        }
+        return stored;
+    }
+}
