@@ -11,6 +11,7 @@
 # most QUIET_WAIT seconds, default 600, then it runs anyway) and records the load next to the
 # figures. Results in bench/target/cluster-compare/ (or $BENCH_OUT): per run baseline.sh's files,
 # and summary.tsv (bench/cluster-summary.py prints it as a table). WARMUP as baseline.sh (60s).
+# FIRST_ROUND=N numbers the rounds from N (default 1), to add rounds to an earlier batch.
 set -euo pipefail
 
 port="${1:-8450}"
@@ -53,7 +54,8 @@ wait_quiet() {
 
 setups=(single cluster-2 cluster-1)
 [[ -f "$out/summary.tsv" ]] || printf 'round\tsetup\tworkload\tbusy_before\tload_before\tjson\n' > "$out/summary.tsv"
-for ((round = 1; round <= rounds; round++)); do
+first="${FIRST_ROUND:-1}"
+for ((round = first; round < first + rounds; round++)); do
     order=("${setups[@]}")
     if (( round % 2 == 0 )); then
         order=("${setups[2]}" "${setups[1]}" "${setups[0]}")
