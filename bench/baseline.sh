@@ -21,6 +21,8 @@
 # database and deletes the keys. Results in bench/target/baseline-cluster-N/ (or $BENCH_OUT):
 #
 #   BENCH_DB=postgres INSTANCES=2 bench/baseline.sh 8450 fanout bigroom
+#
+# BENCH_ARGS="..." adds options to every measured run's bench command (e.g. --senders-on 0).
 set -euo pipefail
 
 server_kind="${SERVER:-parley}"
@@ -112,11 +114,12 @@ start_server() {
 run() {
     local name="$1"
     shift
-    echo "=== $name: java -jar bench/target/parley-bench.jar ${protocol[*]+${protocol[*]} }--url $url $* --server-pid PID" \
+    echo "=== $name: java -jar bench/target/parley-bench.jar ${protocol[*]+${protocol[*]} }--url $url $* ${BENCH_ARGS:+$BENCH_ARGS }--server-pid PID" \
         | tee -a "$out/$name.txt"
     uptime | tee -a "$out/$name.txt"
     [[ -z "$cluster" ]] || echo "cluster profile (PostgreSQL, Redis), $instances instance(s), pids $server_pid" | tee -a "$out/$name.txt"
-    java ${BENCH_JAVA_OPTS:-} -jar "$jar" ${protocol[@]+"${protocol[@]}"} --url "$url" "$@" --server-pid "$server_pid" \
+    # shellcheck disable=SC2086
+    java ${BENCH_JAVA_OPTS:-} -jar "$jar" ${protocol[@]+"${protocol[@]}"} --url "$url" "$@" ${BENCH_ARGS:-} --server-pid "$server_pid" \
         --json "$out/$name.json" \
         2> "$out/$name.progress" | tee -a "$out/$name.txt" || true
 }

@@ -37,6 +37,10 @@ public final class Options {
                                      2nd to the 2nd, ...), each user connects to one and claims through its
                                      REST API, and latencies are split by whether sender and receiver share
                                      an instance
+              --senders-on I         a cluster: every sender connects to instance I (0: the first --url), the
+                                     other users are spread as usual; then only one instance stores, and a
+                                     crossing delivery pays the bus without the instances' contention for
+                                     the rooms' next ids (default: senders spread like everyone)
               --http URL             REST base for nickname claims (default: derived from --url); with
                                      several --url, one per URL in the same order
               --server-pid PID       the server's process: report its CPU and RSS (and heap, with --idle; a
@@ -96,6 +100,9 @@ public final class Options {
 
     /** One REST base per instance, in the order of {@link #urls}. */
     List<URI> https = new ArrayList<>();
+
+    /** With several instances: the one all senders connect to, or null to spread them as everyone. */
+    Integer sendersOn;
 
     /** The server processes whose CPU and memory are summed (empty without --server-pid). */
     List<Long> serverPids = new ArrayList<>();
@@ -257,6 +264,7 @@ public final class Options {
             case "--slow-readers" -> this.slowReaders = Integer.parseInt(value);
             case "--resume-wait" -> this.resumeWait = duration(value);
             case "--json" -> this.json = value;
+            case "--senders-on" -> this.sendersOn = Integer.parseInt(value);
             default -> throw new IllegalArgumentException("unknown option " + name);
         }
     }
@@ -311,6 +319,8 @@ public final class Options {
             this.urls.forEach(each -> this.https.add(httpBase(each)));
         }
         this.http = this.https.get(0);
+        require(this.sendersOn == null || (this.sendersOn >= 0 && this.sendersOn < instances()),
+                "--senders-on must be 0.." + (instances() - 1) + " (an index into --url)");
     }
 
     /** How many server instances the users are spread over. */
@@ -324,9 +334,13 @@ public final class Options {
      * room's k-th member, user k * rooms + room, to instance k mod instances), so that every room
      * with at least as many members as instances has members on each. (Plain i mod instances
      * would put a whole room on one instance whenever the numbers of rooms and instances share a
-     * factor.) Senders are a room's first members, so they too are spread.
+     * factor.) Senders are a room's first members, so they too are spread; with
+     * {@code --senders-on} they all go to that instance instead.
      */
     int instanceOf(int user) {
+        if (this.sendersOn != null && user < this.senders && !this.idle) {
+            return this.sendersOn;
+        }
         return (user / this.rooms) % instances();
     }
 

@@ -164,4 +164,21 @@ class OptionsTests {
         assertEquals(List.of(0, 0, 1, 1, 2, 2, 0), List.of(three.instanceOf(0), three.instanceOf(1), three.instanceOf(2),
                 three.instanceOf(3), three.instanceOf(4), three.instanceOf(5), three.instanceOf(6)));
     }
+
+    @Test
+    void sendersCanAllGoToOneInstance() {
+        Options options = Options.parse("--url", "ws://h:1/ws/websocket,ws://h:2/ws/websocket", "--connections", "500",
+                "--rooms", "10", "--senders", "20", "--senders-on", "1");
+        for (int user = 0; user < 20; user++) {
+            assertEquals(1, options.instanceOf(user));
+        }
+        // the others as before: user 20 is room 0's third member
+        assertEquals(0, options.instanceOf(20));
+        assertEquals(1, options.instanceOf(30));
+        assertEquals(Step.Route.CROSS_INSTANCE, Bench.route(options, 0, 20));
+        assertEquals(Step.Route.SAME_INSTANCE, Bench.route(options, 0, 30));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("--url", "ws://h:1/ws/websocket,ws://h:2/ws/websocket",
+                "--senders-on", "2"));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("--senders-on", "1"));
+    }
 }
