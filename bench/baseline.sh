@@ -13,6 +13,16 @@
 # only, jcmd is for a JVM), idle4g is idle (node has no -Xmx to raise; skipped), and overload runs
 # but measures something else: Socket.IO never cuts off a client that stops reading, except by
 # its ping timeout (25 s + 20 s), and keeps what it cannot write in memory.
+#
+# A cluster: BENCH_DB=postgres runs Parley's cluster profile (PostgreSQL and Redis on this
+# machine, see run-server.sh) and INSTANCES=N (default 1) starts N instances on PORT, PORT+1, ...
+# sharing one fresh database and key prefix; the bench spreads each room's members over them and
+# sums their CPU. After each workload the instances are stopped and clean-cluster.sh drops the
+# database and deletes the keys. Results in bench/target/baseline-cluster-N/ (or $BENCH_OUT):
+#
+#   BENCH_DB=postgres INSTANCES=2 bench/baseline.sh 8450 fanout bigroom
+#
+# BENCH_ARGS="..." adds options to every measured run's bench command (e.g. --senders-on 0).
 set -euo pipefail
 
 server_kind="${SERVER:-parley}"
@@ -28,13 +38,28 @@ if [[ ${#workloads[@]} -eq 0 ]]; then
     workloads=(fanout bigroom sweep burst idle)
 fi
 here="$(cd "$(dirname "$0")" && pwd)"
+instances="${INSTANCES:-1}"
+cluster=""
+[[ "${BENCH_DB:-}" == postgres ]] && cluster=yes
+if [[ "$instances" -gt 1 && ( -z "$cluster" || "$server_kind" != parley ) ]]; then
+    echo "INSTANCES=$instances needs BENCH_DB=postgres (Parley's cluster profile)" >&2
+    exit 2
+fi
 if [[ "$server_kind" == socketio ]]; then
     out="${BENCH_OUT:-$here/target/baseline-socketio}"
     url="ws://127.0.0.1:$port/socket.io/?EIO=4&transport=websocket"
     protocol=(--protocol socketio)
 else
-    out="${BENCH_OUT:-$here/target/baseline}"
-    url="ws://127.0.0.1:$port/ws/websocket"
+    if [[ -n "$cluster" ]]; then
+        out="${BENCH_OUT:-$here/target/baseline-cluster-$instances}"
+    else
+        out="${BENCH_OUT:-$here/target/baseline}"
+    fi
+    # one URL per instance, comma-separated: the bench spreads each room's members over them
+    url=""
+    for ((i = 0; i < instances; i++)); do
+        url="${url:+$url,}ws://127.0.0.1:$((port + i))/ws/websocket"
+    done
     protocol=()
 fi
 mkdir -p "$out"
@@ -45,12 +70,22 @@ jar="$here/target/parley-bench.jar"
 # warm-up measures the compiler more than the server (WARMUP=10s gives the first runs' protocol).
 warmup="${WARMUP:-60s}"
 server_pid=""
+# every instance's PID (one unless INSTANCES > 1); server_pid is them comma-separated
+server_pids=()
 stop_server() {
-    if [[ -n "$server_pid" ]]; then
-        kill "$server_pid" 2>/dev/null || true
-        for _ in $(seq 1 60); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.5; done
-        kill -9 "$server_pid" 2>/dev/null || true
-        server_pid=""
+    local pid
+    for pid in ${server_pids[@]+"${server_pids[@]}"}; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in ${server_pids[@]+"${server_pids[@]}"}; do
+        for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+        kill -9 "$pid" 2>/dev/null || true
+    done
+    server_pids=()
+    server_pid=""
+    if [[ -n "$cluster" ]]; then
+        # leave PostgreSQL and Redis as they were
+        "$here/clean-cluster.sh" "$port" || true
     fi
 }
 trap stop_server EXIT
@@ -60,20 +95,31 @@ trap stop_server EXIT
 start_server() {
     local name="$1"
     shift
+    local pid
     if [[ "$server_kind" == socketio ]]; then
-        server_pid="$(SOCKETIO_LOG="$out/$name.server.log" "$here/socketio/run-server.sh" "$port")"
+        pid="$(SOCKETIO_LOG="$out/$name.server.log" "$here/socketio/run-server.sh" "$port")"
+        server_pids=("$pid")
     else
-        server_pid="$(PARLEY_LOG="$out/$name.server.log" "$here/run-server.sh" "$port" "$@")"
+        pid="$(PARLEY_LOG="$out/$name.server.log" "$here/run-server.sh" "$port" "$@")"
+        server_pids=("$pid")
+        # the further instances of a cluster join the first one's database and key prefix
+        for ((i = 1; i < instances; i++)); do
+            pid="$(BENCH_PEER="$port" PARLEY_LOG="$out/$name.server-$i.log" "$here/run-server.sh" "$((port + i))" "$@")"
+            server_pids+=("$pid")
+        done
     fi
+    server_pid="$(IFS=,; echo "${server_pids[*]}")"
 }
 
 run() {
     local name="$1"
     shift
-    echo "=== $name: java -jar bench/target/parley-bench.jar ${protocol[*]+${protocol[*]} }--url $url $* --server-pid PID" \
+    echo "=== $name: java -jar bench/target/parley-bench.jar ${protocol[*]+${protocol[*]} }--url $url $* ${BENCH_ARGS:+$BENCH_ARGS }--server-pid PID" \
         | tee -a "$out/$name.txt"
     uptime | tee -a "$out/$name.txt"
-    java ${BENCH_JAVA_OPTS:-} -jar "$jar" ${protocol[@]+"${protocol[@]}"} --url "$url" "$@" --server-pid "$server_pid" \
+    [[ -z "$cluster" ]] || echo "cluster profile (PostgreSQL, Redis), $instances instance(s), pids $server_pid" | tee -a "$out/$name.txt"
+    # shellcheck disable=SC2086
+    java ${BENCH_JAVA_OPTS:-} -jar "$jar" ${protocol[@]+"${protocol[@]}"} --url "$url" "$@" ${BENCH_ARGS:-} --server-pid "$server_pid" \
         --json "$out/$name.json" \
         2> "$out/$name.progress" | tee -a "$out/$name.txt" || true
 }

@@ -276,7 +276,8 @@ final class Bench {
     }
 
     private CompletableFuture<String> claim(User user) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(this.options.http + "/api/nicknames"))
+        // a user claims through the instance it connects to, as a browser behind a sticky balancer
+        HttpRequest request = HttpRequest.newBuilder(URI.create(user.http + "/api/nicknames"))
                 .timeout(this.options.timeout)
                 .header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"nickname\":" + Json.quote(user.nickname) + "}"))
@@ -455,11 +456,16 @@ final class Bench {
         LatencySummary latency = LatencySummary.ofMicros(step.latencyMicros());
         LatencySummary lag = LatencySummary.ofMicros(step.lagMicros());
         double genCores = (endSample.ownCpu - startSample.ownCpu) / 1e9 / seconds;
-        double serverCores = (startSample.serverCpu < 0 || endSample.serverCpu < 0) ? Double.NaN
-                : (endSample.serverCpu - startSample.serverCpu) / 1e9 / seconds;
+        double[] instanceCores = Probes.coresBetween(startSample.serverCpu, endSample.serverCpu, seconds);
+        // summed over a cluster's instances: the CPU per delivery of the whole service
+        double serverCores = Probes.sumCores(instanceCores);
+        List<Double> perInstance = new ArrayList<>();
+        for (double cores : instanceCores) {
+            perInstance.add(cores);
+        }
         double machineCores = (startSample.machine[0] < 0) ? Double.NaN
                 : Probes.jiffiesToSeconds(endSample.machine[0] - startSample.machine[0]) / seconds;
-        long rss = (this.options.serverPid != null) ? Probes.processRssBytes(this.options.serverPid) : -1;
+        long rss = this.options.serverPids.isEmpty() ? -1 : Probes.processRssBytes(this.options.serverPids);
         double lagAtEnd = step.lastLagNanos() / 1e6;
         List<String> stepWarnings = new ArrayList<>(GeneratorHealth.assess(genCores, lag.p50(), lag.p99(), lagAtEnd));
         int cpus = Runtime.getRuntime().availableProcessors();
@@ -471,14 +477,16 @@ final class Bench {
                 step.receivedCount(), step.lostCount(), step.duplicateCount(), step.outOfOrderCount(),
                 step.outOfOrderBySenderCount(), step.lateCount(), latency, lag, lagAtEnd, genCores, serverCores, rss,
                 machineCores, openConnections(), (int) (this.dropped.get() - droppedBefore),
-                this.errorReplyCount.sum() - errorsBefore, stepWarnings);
+                this.errorReplyCount.sum() - errorsBefore, stepWarnings, perInstance,
+                LatencySummary.ofMicros(step.sameInstanceMicros()), LatencySummary.ofMicros(step.crossInstanceMicros()));
     }
 
-    private record Sample(long nanos, long ownCpu, long serverCpu, long[] machine) {
+    /** @param serverCpu per server process (--server-pid), nanoseconds, -1 where unreadable */
+    private record Sample(long nanos, long ownCpu, long[] serverCpu, long[] machine) {
     }
 
     private Sample sample() {
-        long serverCpu = (this.options.serverPid != null) ? Probes.processCpuNanos(this.options.serverPid) : -1;
+        long[] serverCpu = Probes.processCpuNanos(this.options.serverPids);
         return new Sample(System.nanoTime(), Probes.ownCpuNanos(), serverCpu, Probes.machineJiffies());
     }
 
@@ -503,7 +511,8 @@ final class Bench {
     // ------------------------------------------------------------------ idle
 
     private void runIdle() throws InterruptedException {
-        Long pid = this.options.serverPid;
+        // a cluster's processes are summed: heap, RSS and CPU of the whole service
+        List<Long> pid = this.options.serverPids.isEmpty() ? null : this.options.serverPids;
         // jcmd is for a JVM (and its attach signals any other process with SIGQUIT, which ends node)
         boolean jvm = !this.options.socketIo();
         Map<String, Object> idle = new LinkedHashMap<>();
@@ -534,7 +543,7 @@ final class Bench {
         long holdEnd = holdStart + this.options.duration.toNanos();
         this.phase = () -> String.format("idle %ds/%ds", (System.nanoTime() - holdStart) / 1_000_000_000L,
                 this.options.duration.toSeconds());
-        long cpuBefore = (pid != null) ? Probes.processCpuNanos(pid) : -1;
+        long cpuBefore = (pid != null) ? Probes.sum(Probes.processCpuNanos(pid)) : -1;
         long now;
         while ((now = System.nanoTime()) < holdEnd) {
             TimeUnit.NANOSECONDS.sleep(Math.min(holdEnd - now, 200_000_000L));
@@ -544,7 +553,7 @@ final class Bench {
         idle.put("connectionsOpenAtEnd", openConnections());
         idle.put("heldSeconds", this.options.duration.toMillis() / 1000.0);
         if (pid != null) {
-            long cpuAfter = Probes.processCpuNanos(pid);
+            long cpuAfter = Probes.sum(Probes.processCpuNanos(pid));
             if (jvm) {
                 idle.put("serverHeapUsedBeforeBytes", heapBefore);
                 idle.put("serverHeapUsedAfterBytes", heapAfter);
@@ -575,7 +584,7 @@ final class Bench {
      * dropped) is noticed; those seen closed within --resume-wait count as cut off too.
      */
     private void finishSlowReaders() throws InterruptedException {
-        Long pid = this.options.serverPid;
+        List<Long> pid = this.options.serverPids.isEmpty() ? null : this.options.serverPids;
         Map<String, Object> slow = new LinkedHashMap<>();
         List<User> slowUsers = this.users.stream().filter(user -> user.slow && user.ready).toList();
         long heapAtEnd = -1;
@@ -652,7 +661,7 @@ final class Bench {
      */
     private final class ServerSampler implements Runnable {
 
-        private final int port = serverPort(Bench.this.options.url);
+        private final List<Integer> ports = Bench.this.options.urls.stream().map(Bench::serverPort).distinct().toList();
 
         private final List<long[]> rss = new ArrayList<>();
 
@@ -669,7 +678,7 @@ final class Bench {
         @Override
         public synchronized void run() {
             long now = System.nanoTime();
-            long bytes = Probes.processRssBytes(Bench.this.options.serverPid);
+            long bytes = Probes.processRssBytes(Bench.this.options.serverPids);
             if (bytes >= 0) {
                 this.rss.add(new long[] { now, bytes });
                 if (bytes > this.maxRss) {
@@ -678,7 +687,10 @@ final class Bench {
                 }
             }
             if (Bench.this.options.slowReaders > 0 && Bench.this.resumedNanos == 0) {
-                int closing = Probes.closedByLocalSide(this.port);
+                int closing = 0;
+                for (int port : this.ports) {
+                    closing += Probes.closedByLocalSide(port);
+                }
                 if (closing > 0 && this.firstClosingNanos == 0) {
                     this.firstClosingNanos = now;
                 }
@@ -810,11 +822,33 @@ final class Bench {
             outOfSenderOrder = outcome == DeliveryLedger.Outcome.OUT_OF_ORDER;
         }
         if (payload.measured()) {
-            this.steps.get(payload.step()).delivered(outcome, latency, outOfSenderOrder);
+            this.steps.get(payload.step()).delivered(outcome, latency, outOfSenderOrder, route(sender, user.index));
         }
         else if (outcome == DeliveryLedger.Outcome.DUPLICATE) {
             this.warmupDuplicates.increment();
         }
+    }
+
+    /** Whether a delivery from user {@code sender} to user {@code receiver} crossed instances. */
+    private Step.Route route(int sender, int receiver) {
+        return route(this.options, sender, receiver);
+    }
+
+    static Step.Route route(Options options, int sender, int receiver) {
+        if (sender < 0 || sender >= options.connections) {
+            return Step.Route.UNKNOWN;
+        }
+        return (options.instanceOf(sender) == options.instanceOf(receiver)) ? Step.Route.SAME_INSTANCE
+                : Step.Route.CROSS_INSTANCE;
+    }
+
+    /** How many users connect to each instance. */
+    int[] usersPerInstance() {
+        int[] counts = new int[this.options.instances()];
+        for (User user : this.users) {
+            counts[user.instance]++;
+        }
+        return counts;
     }
 
     private void onErrorReply(String body) {
@@ -890,8 +924,7 @@ final class Bench {
 
         private long lastOwnCpu = Probes.ownCpuNanos();
 
-        private long lastServerCpu = (Bench.this.options.serverPid != null)
-                ? Probes.processCpuNanos(Bench.this.options.serverPid) : -1;
+        private long lastServerCpu = Probes.sum(Probes.processCpuNanos(Bench.this.options.serverPids));
 
         private long lastSent;
 
@@ -905,8 +938,7 @@ final class Bench {
                 long now = System.nanoTime();
                 double seconds = (now - this.lastNanos) / 1e9;
                 long ownCpu = Probes.ownCpuNanos();
-                long serverCpu = (Bench.this.options.serverPid != null)
-                        ? Probes.processCpuNanos(Bench.this.options.serverPid) : -1;
+                long serverCpu = Probes.sum(Probes.processCpuNanos(Bench.this.options.serverPids));
                 long sent = Bench.this.sentTotal.sum();
                 long delivered = Bench.this.deliveries.sum();
                 this.interval = Bench.this.liveLatency.getIntervalHistogram(this.interval);
@@ -1116,6 +1148,13 @@ final class Bench {
         /** Stops reading after set-up (--slow-readers); its deliveries are not counted. */
         final boolean slow;
 
+        /** The server instance this user connects to (its index in --url), its WebSocket URL and REST base. */
+        final int instance;
+
+        final URI url;
+
+        final URI http;
+
         final String roomName;
 
         final DeliveryLedger ledger = new DeliveryLedger();
@@ -1150,6 +1189,9 @@ final class Bench {
             this.room = room;
             this.sender = sender;
             this.slow = slow;
+            this.instance = Bench.this.options.instanceOf(index);
+            this.url = Bench.this.options.urls.get(this.instance);
+            this.http = Bench.this.options.https.get(this.instance);
             this.roomName = "bench-" + Bench.this.runId + "-" + room;
             this.sendPrefix = "SEND\ndestination:/app/room." + this.roomName + ".send\ncontent-type:application/json\n";
             this.quotedRoom = Json.quote(this.roomName);
@@ -1169,8 +1211,8 @@ final class Bench {
         private CompletableFuture<Void> setUpSocketIo() {
             long start = System.nanoTime();
             Duration timeout = Bench.this.options.timeout;
-            return SocketIoConnection.open(Bench.this.client, Bench.this.options.url, timeout, this, this.slow,
-                    Bench.this.options.handshakeHeaders())
+            return SocketIoConnection.open(Bench.this.client, this.url, timeout, this, this.slow,
+                    Bench.this.options.handshakeHeaders(this.url))
                     .thenCompose(connection -> {
                         this.connection = connection;
                         // the open packet arrives on its own: onPacket answers it with the connect
@@ -1203,13 +1245,13 @@ final class Bench {
         private CompletableFuture<Void> setUpStomp() {
             long start = System.nanoTime();
             Duration timeout = Bench.this.options.timeout;
-            return StompConnection.open(Bench.this.client, Bench.this.options.url, timeout, this, this.slow,
-                    Bench.this.options.handshakeHeaders())
+            return StompConnection.open(Bench.this.client, this.url, timeout, this, this.slow,
+                    Bench.this.options.handshakeHeaders(this.url))
                     .thenCompose(connection -> {
                         this.connection = connection;
                         connection.send(StompFrame.builder("CONNECT")
                                 .header("accept-version", "1.2")
-                                .header("host", Bench.this.options.url.getHost())
+                                .header("host", this.url.getHost())
                                 .header("login", this.nickname)
                                 .header("passcode", this.token)
                                 .header("heart-beat", "0,0")

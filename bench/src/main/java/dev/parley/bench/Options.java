@@ -31,10 +31,21 @@ public final class Options {
                                      tutorial server, bench/socketio; Engine.IO 4 over WebSocket, no nickname
                                      claim; out of order is by sender, as there is no server message id)
               --url URL              STOMP over plain WebSocket (default ws://127.0.0.1:8080/ws/websocket;
-                                     socketio: ws://127.0.0.1:3000/socket.io/?EIO=4&transport=websocket)
-              --http URL             REST base for nickname claims (default: derived from --url)
+                                     socketio: ws://127.0.0.1:3000/socket.io/?EIO=4&transport=websocket).
+                                     A cluster: repeat --url or separate URLs with commas, one per instance;
+                                     each room's members go to the instances in turn (its 1st to the 1st URL,
+                                     2nd to the 2nd, ...), each user connects to one and claims through its
+                                     REST API, and latencies are split by whether sender and receiver share
+                                     an instance
+              --senders-on I         a cluster: every sender connects to instance I (0: the first --url), the
+                                     other users are spread as usual; then only one instance stores, and a
+                                     crossing delivery pays the bus without the instances' contention for
+                                     the rooms' next ids (default: senders spread like everyone)
+              --http URL             REST base for nickname claims (default: derived from --url); with
+                                     several --url, one per URL in the same order
               --server-pid PID       the server's process: report its CPU and RSS (and heap, with --idle; a
-                                     JVM's only, by jcmd: for node RSS only)
+                                     JVM's only, by jcmd: for node RSS only). A cluster: repeat it or
+                                     separate PIDs with commas; CPU, RSS and heap are summed over them
               --browser-headers      send the handshake headers a desktop browser adds (User-Agent, Origin,
                                      Accept-Language, Accept-Encoding, Cache-Control, Pragma, a cookie):
                                      what a server keeps of them per connection shows in --idle
@@ -75,12 +86,26 @@ public final class Options {
 
     Protocol protocol = Protocol.STOMP;
 
-    /** The default depends on the protocol: set by {@link #validate()} when not given. */
+    /** The first instance's URL. The default depends on the protocol: set by {@link #validate()} when not given. */
     URI url;
 
+    /** The first instance's REST base. */
     URI http;
 
+    /** The first server process, or null. */
     Long serverPid;
+
+    /** One WebSocket URL per instance (one unless a cluster is measured). */
+    List<URI> urls = new ArrayList<>();
+
+    /** One REST base per instance, in the order of {@link #urls}. */
+    List<URI> https = new ArrayList<>();
+
+    /** With several instances: the one all senders connect to, or null to spread them as everyone. */
+    Integer sendersOn;
+
+    /** The server processes whose CPU and memory are summed (empty without --server-pid). */
+    List<Long> serverPids = new ArrayList<>();
 
     int connections = 500;
 
@@ -134,13 +159,13 @@ public final class Options {
             "Pragma", "no-cache",
             "Cookie", "_ga=GA1.1.1234567890.1764633600; theme=dark");
 
-    /** The headers to add to every WebSocket handshake. */
-    Map<String, String> handshakeHeaders() {
+    /** The headers to add to every WebSocket handshake to {@code target}. */
+    Map<String, String> handshakeHeaders(URI target) {
         if (!this.browserHeaders) {
             return Map.of();
         }
         Map<String, String> headers = new LinkedHashMap<>(BROWSER_HEADERS);
-        headers.put("Origin", "http://" + this.url.getHost() + (this.url.getPort() < 0 ? "" : ":" + this.url.getPort()));
+        headers.put("Origin", "http://" + target.getHost() + (target.getPort() < 0 ? "" : ":" + target.getPort()));
         return headers;
     }
 
@@ -188,7 +213,8 @@ public final class Options {
                 value = rest.remove(0);
             }
             options.set(name, value);
-            options.given.put(name.substring(2), value);
+            // repeated options (--url, --http, --server-pid) are kept as one comma-separated value
+            options.given.merge(name.substring(2), value, (before, added) -> before + "," + added);
         }
         options.validate();
         return options;
@@ -215,9 +241,9 @@ public final class Options {
     private void set(String name, String value) {
         switch (name) {
             case "--protocol" -> this.protocol = protocol(value);
-            case "--url" -> this.url = URI.create(value);
-            case "--http" -> this.http = URI.create(value.endsWith("/") ? value.substring(0, value.length() - 1) : value);
-            case "--server-pid" -> this.serverPid = Long.parseLong(value);
+            case "--url" -> list(value).forEach(url -> this.urls.add(URI.create(url)));
+            case "--http" -> list(value).forEach(http -> this.https.add(URI.create(http.endsWith("/") ? http.substring(0, http.length() - 1) : http)));
+            case "--server-pid" -> list(value).forEach(pid -> this.serverPids.add(Long.parseLong(pid)));
             case "--connections" -> this.connections = Integer.parseInt(value);
             case "--rooms" -> this.rooms = Integer.parseInt(value);
             case "--senders" -> this.senders = Integer.parseInt(value);
@@ -238,14 +264,31 @@ public final class Options {
             case "--slow-readers" -> this.slowReaders = Integer.parseInt(value);
             case "--resume-wait" -> this.resumeWait = duration(value);
             case "--json" -> this.json = value;
+            case "--senders-on" -> this.sendersOn = Integer.parseInt(value);
             default -> throw new IllegalArgumentException("unknown option " + name);
         }
     }
 
-    private void validate() {
-        if (this.url == null) {
-            this.url = (this.protocol == Protocol.SOCKETIO) ? SOCKETIO_URL : STOMP_URL;
+    /** The comma-separated parts of a value, blanks dropped. */
+    private static List<String> list(String value) {
+        List<String> parts = new ArrayList<>();
+        for (String part : value.split(",")) {
+            if (!part.isBlank()) {
+                parts.add(part.trim());
+            }
         }
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("empty value: " + value);
+        }
+        return parts;
+    }
+
+    private void validate() {
+        if (this.urls.isEmpty()) {
+            this.urls.add((this.protocol == Protocol.SOCKETIO) ? SOCKETIO_URL : STOMP_URL);
+        }
+        this.url = this.urls.get(0);
+        this.serverPid = this.serverPids.isEmpty() ? null : this.serverPids.get(0);
         if (this.help) {
             return;
         }
@@ -266,11 +309,39 @@ public final class Options {
         require(!this.resumeWait.isNegative(), "--resume-wait must not be negative");
         require(!this.duration.isNegative() && !this.duration.isZero(), "--duration must be positive");
         require(sweepStart() > 0 && sweepStep() > 0, "sweep rates must be positive");
-        String scheme = this.url.getScheme();
-        require("ws".equals(scheme) || "wss".equals(scheme), "--url must be ws:// or wss://");
-        if (this.http == null) {
-            this.http = httpBase(this.url);
+        for (URI each : this.urls) {
+            String scheme = each.getScheme();
+            require("ws".equals(scheme) || "wss".equals(scheme), "--url must be ws:// or wss://");
         }
+        require(this.https.isEmpty() || this.https.size() == this.urls.size(),
+                "--http: one per --url (" + this.urls.size() + "), in the same order");
+        if (this.https.isEmpty()) {
+            this.urls.forEach(each -> this.https.add(httpBase(each)));
+        }
+        this.http = this.https.get(0);
+        require(this.sendersOn == null || (this.sendersOn >= 0 && this.sendersOn < instances()),
+                "--senders-on must be 0.." + (instances() - 1) + " (an index into --url)");
+    }
+
+    /** How many server instances the users are spread over. */
+    int instances() {
+        return this.urls.size();
+    }
+
+    /**
+     * The instance user {@code user} connects to: users are spread round-robin over the rooms
+     * (user i is in room i mod rooms), and each room's members round-robin over the instances (a
+     * room's k-th member, user k * rooms + room, to instance k mod instances), so that every room
+     * with at least as many members as instances has members on each. (Plain i mod instances
+     * would put a whole room on one instance whenever the numbers of rooms and instances share a
+     * factor.) Senders are a room's first members, so they too are spread; with
+     * {@code --senders-on} they all go to that instance instead.
+     */
+    int instanceOf(int user) {
+        if (this.sendersOn != null && user < this.senders && !this.idle) {
+            return this.sendersOn;
+        }
+        return (user / this.rooms) % instances();
     }
 
     boolean socketIo() {

@@ -110,6 +110,87 @@ public final class Probes {
         return Files.exists(Path.of("/proc", Long.toString(pid), "stat"));
     }
 
+    /**
+     * The CPU time of each process (utime + stime), nanoseconds, in the order given: for a
+     * cluster, summed with {@link #sum(long[])}.
+     */
+    public static long[] processCpuNanos(java.util.List<Long> pids) {
+        long[] nanos = new long[pids.size()];
+        for (int i = 0; i < nanos.length; i++) {
+            nanos[i] = processCpuNanos(pids.get(i));
+        }
+        return nanos;
+    }
+
+    /** The RSS of the processes together, or -1 if one of them could not be read. */
+    public static long processRssBytes(java.util.List<Long> pids) {
+        long[] bytes = new long[pids.size()];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = processRssBytes(pids.get(i));
+        }
+        return sum(bytes);
+    }
+
+    /** Runs a GC in each process; whether every one ran. */
+    public static boolean gc(java.util.List<Long> pids) {
+        boolean all = true;
+        for (long pid : pids) {
+            all &= gc(pid);
+        }
+        return all;
+    }
+
+    /** The heap used in the processes together (jcmd), or -1 if one of them could not be read. */
+    public static long heapUsedBytes(java.util.List<Long> pids) {
+        long[] bytes = new long[pids.size()];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = heapUsedBytes(pids.get(i));
+        }
+        return sum(bytes);
+    }
+
+    /**
+     * The sum of per-process figures, or -1 if there are none or one of them is unknown (-1): a
+     * cluster's figure summed over part of its instances would pass for the whole.
+     */
+    static long sum(long[] values) {
+        if (values == null || values.length == 0) {
+            return -1;
+        }
+        long sum = 0;
+        for (long value : values) {
+            if (value < 0) {
+                return -1;
+            }
+            sum += value;
+        }
+        return sum;
+    }
+
+    /**
+     * Per process, the CPU used between two readings as cores over {@code seconds}; NaN for a
+     * process either reading missed.
+     */
+    static double[] coresBetween(long[] before, long[] after, double seconds) {
+        double[] cores = new double[before.length];
+        for (int i = 0; i < cores.length; i++) {
+            cores[i] = (before[i] < 0 || after[i] < 0) ? Double.NaN : (after[i] - before[i]) / 1e9 / seconds;
+        }
+        return cores;
+    }
+
+    /** The sum of per-process cores, NaN if there are none or one is NaN. */
+    static double sumCores(double[] cores) {
+        if (cores.length == 0) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        for (double each : cores) {
+            sum += each;
+        }
+        return sum;
+    }
+
     /** Busy and total jiffies of the whole machine (first line of /proc/stat). */
     public static long[] machineJiffies() {
         try {

@@ -35,9 +35,16 @@ final class Report {
         out.println();
         out.printf("machine        %d cpus, load average %.2f at start, java %s%n",
                 Runtime.getRuntime().availableProcessors(), this.bench.loadAtStart(), System.getProperty("java.version"));
-        out.printf("server         %s%n", (this.options.serverPid != null)
-                ? "pid " + this.options.serverPid + (Probes.alive(this.options.serverPid) ? "" : " (gone at the end!)")
-                : "no --server-pid: no server CPU or memory figures");
+        out.printf("server         %s%n", describePids());
+        if (this.options.instances() > 1) {
+            int[] users = this.bench.usersPerInstance();
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < users.length; i++) {
+                line.append((i == 0) ? "" : ", ").append(this.options.urls.get(i)).append(" ").append(users[i]).append(" users");
+            }
+            out.printf("instances      %d: %s (each room's members in turn; server CPU and RSS summed over the "
+                    + "--server-pid processes)%n", users.length, line);
+        }
         out.printf("set-up         %d of %d connections made, %d failed, in %.1f s (%s)%n",
                 this.bench.readyCount(), this.options.connections, this.bench.setupFailedCount(), this.bench.setupSeconds(),
                 this.socketIo ? "connect, join" : "claim, connect, subscribe, join");
@@ -88,6 +95,21 @@ final class Report {
         out.flush();
     }
 
+    private String describePids() {
+        List<Long> pids = this.options.serverPids;
+        if (pids.isEmpty()) {
+            return "no --server-pid: no server CPU or memory figures";
+        }
+        StringBuilder text = new StringBuilder((pids.size() == 1) ? "pid " : "pids ");
+        for (int i = 0; i < pids.size(); i++) {
+            text.append((i == 0) ? "" : ", ").append(pids.get(i)).append(Probes.alive(pids.get(i)) ? "" : " (gone at the end!)");
+        }
+        if (this.options.instances() > 1 && pids.size() != this.options.instances()) {
+            text.append(String.format("  (NOT one per instance: %d --url, %d --server-pid)", this.options.instances(), pids.size()));
+        }
+        return text.toString();
+    }
+
     private List<String> allWarnings() {
         List<String> warnings = new ArrayList<>(this.bench.warnings());
         for (StepResult result : this.bench.results()) {
@@ -110,10 +132,22 @@ final class Report {
                 : "by message id, per subscriber and room");
         out.printf("throughput     %.0f deliveries/s%n", r.deliveriesPerSecond());
         out.printf("latency        %s  (send to delivery)%n", r.latency().row());
+        if (this.options.instances() > 1) {
+            out.printf("  same inst.   %s  (%d deliveries: sender and receiver on one instance)%n", r.sameInstance().row(),
+                    r.sameInstance().count());
+            out.printf("  cross inst.  %s  (%d deliveries: through the instances' bus)%n", r.crossInstance().row(),
+                    r.crossInstance().count());
+            if (!Double.isNaN(r.crossInstanceExtraP99Ms())) {
+                out.printf("  crossing     %+.2f ms at p50, %+.2f ms at p99 (cross minus same instance)%n",
+                        r.crossInstanceExtraP50Ms(), r.crossInstanceExtraP99Ms());
+            }
+        }
         out.printf("generator      %.2f cores%n", r.generatorCpuCores());
         if (!Double.isNaN(r.serverCpuCores())) {
-            out.printf("server         %.2f cores, %.1f µs CPU per delivery, RSS %s%n", r.serverCpuCores(),
-                    r.serverMicrosPerDelivery(), mb(r.serverRssBytes()));
+            out.printf("server         %.2f cores, %.1f µs CPU per delivery, RSS %s%s%n", r.serverCpuCores(),
+                    r.serverMicrosPerDelivery(), mb(r.serverRssBytes()),
+                    (r.serverCpuCoresPerInstance().size() > 1) ? "  (summed over " + r.serverCpuCoresPerInstance().size()
+                            + " processes: " + coresEach(r.serverCpuCoresPerInstance()) + " cores)" : "");
         }
         if (!Double.isNaN(r.machineBusyCores())) {
             out.printf("machine        %.2f of %d cores busy%n", r.machineBusyCores(), Runtime.getRuntime().availableProcessors());
@@ -201,6 +235,14 @@ final class Report {
         }
     }
 
+    private static String coresEach(List<Double> cores) {
+        StringBuilder text = new StringBuilder();
+        for (double each : cores) {
+            text.append((text.length() == 0) ? "" : " + ").append(String.format("%.2f", each));
+        }
+        return text.toString();
+    }
+
     private static String mb(long bytes) {
         return (bytes < 0) ? "-" : String.format("%.1f MB", bytes / 1048576.0);
     }
@@ -219,6 +261,13 @@ final class Report {
         json.put("outOfOrderBy", this.socketIo ? "sender" : "message id");
         json.put("serverMustRunWith", this.socketIo ? "bench/socketio/run-server.sh" : Bench.SERVER_FLAGS);
         json.put("options", this.options.given);
+        Map<String, Object> instances = new LinkedHashMap<>();
+        instances.put("urls", this.options.urls.stream().map(Object::toString).toList());
+        instances.put("serverPids", this.options.serverPids);
+        instances.put("usersPerInstance", toList(this.bench.usersPerInstance()));
+        instances.put("spread", "each room's members round-robin over the urls (user i: room i mod rooms, "
+                + "instance (i div rooms) mod instances)");
+        json.put("instances", instances);
         Map<String, Object> machine = new LinkedHashMap<>();
         machine.put("cpus", Runtime.getRuntime().availableProcessors());
         machine.put("loadAverageAtStart", this.bench.loadAtStart());

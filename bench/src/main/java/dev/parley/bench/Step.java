@@ -15,6 +15,15 @@ import org.HdrHistogram.Recorder;
  */
 public final class Step {
 
+    /**
+     * Where a delivery went, in a cluster: from the sender's instance to a receiver on the same
+     * one, or across to another (through the instances' bus), or unknown (a sender the bench
+     * cannot place). With one instance every delivery is on the same.
+     */
+    public enum Route {
+        SAME_INSTANCE, CROSS_INSTANCE, UNKNOWN
+    }
+
     private final int index;
 
     private final double rate;
@@ -38,6 +47,14 @@ public final class Step {
     private final Recorder latencyMicros = new Recorder(3_600_000_000L, 3);
 
     private final Histogram latency = LatencySummary.newMicrosHistogram();
+
+    private final Recorder sameInstanceMicros = new Recorder(3_600_000_000L, 3);
+
+    private final Recorder crossInstanceMicros = new Recorder(3_600_000_000L, 3);
+
+    private final Histogram sameInstance = LatencySummary.newMicrosHistogram();
+
+    private final Histogram crossInstance = LatencySummary.newMicrosHistogram();
 
     private final Histogram lagMicros = LatencySummary.newMicrosHistogram();
 
@@ -91,6 +108,14 @@ public final class Step {
      * out of order, which may be by id
      */
     public void delivered(DeliveryLedger.Outcome outcome, long latencyNanos, boolean outOfSenderOrder) {
+        delivered(outcome, latencyNanos, outOfSenderOrder, Route.SAME_INSTANCE);
+    }
+
+    /**
+     * A measured message reached a subscriber, by {@code route}: its latency goes into the
+     * histogram of all deliveries and into the one of its route (unless unknown).
+     */
+    public void delivered(DeliveryLedger.Outcome outcome, long latencyNanos, boolean outOfSenderOrder, Route route) {
         if (this.closed) {
             this.late.increment();
             return;
@@ -100,15 +125,27 @@ public final class Step {
             case OUT_OF_ORDER -> {
                 this.received.increment();
                 this.outOfOrder.increment();
-                this.latencyMicros.recordValue(Math.max(0, latencyNanos) / 1000);
+                recordLatency(latencyNanos, route);
             }
             case FIRST -> {
                 this.received.increment();
-                this.latencyMicros.recordValue(Math.max(0, latencyNanos) / 1000);
+                recordLatency(latencyNanos, route);
             }
         }
         if (outOfSenderOrder && outcome != DeliveryLedger.Outcome.DUPLICATE) {
             this.outOfOrderBySender.increment();
+        }
+    }
+
+    private void recordLatency(long latencyNanos, Route route) {
+        long micros = Math.max(0, latencyNanos) / 1000;
+        this.latencyMicros.recordValue(micros);
+        switch (route) {
+            case SAME_INSTANCE -> this.sameInstanceMicros.recordValue(micros);
+            case CROSS_INSTANCE -> this.crossInstanceMicros.recordValue(micros);
+            case UNKNOWN -> {
+                // in the histogram of all deliveries only
+            }
         }
     }
 
@@ -168,5 +205,17 @@ public final class Step {
         synchronized (this.lagMicros) {
             return this.lagMicros.copy();
         }
+    }
+
+    /** The latencies of deliveries whose sender and receiver were on the same instance (microseconds). */
+    public synchronized Histogram sameInstanceMicros() {
+        this.sameInstance.add(this.sameInstanceMicros.getIntervalHistogram());
+        return this.sameInstance.copy();
+    }
+
+    /** The latencies of deliveries that crossed from the sender's instance to another (microseconds). */
+    public synchronized Histogram crossInstanceMicros() {
+        this.crossInstance.add(this.crossInstanceMicros.getIntervalHistogram());
+        return this.crossInstance.copy();
     }
 }

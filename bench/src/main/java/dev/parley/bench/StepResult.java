@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The frozen results of one step. {@code outOfOrder} is by the protocol's order (STOMP: the
+ * The frozen results of one step. Against a cluster, {@code serverCpuCores} and
+ * {@code serverRssBytes} are summed over its instances ({@code serverCpuCoresPerInstance} has
+ * each), and {@code sameInstance} / {@code crossInstance} split the latency by whether sender and
+ * receiver were connected to the same instance. {@code outOfOrder} is by the protocol's order (STOMP: the
  * server's message id; Socket.IO, which has none: by sender), {@code outOfOrderBySender} by
  * sender in both, the figure to compare across protocols.
  */
@@ -13,7 +16,8 @@ record StepResult(int step, double targetRate, double measuredSeconds, long sent
         long received, long lost, long duplicated, long outOfOrder, long outOfOrderBySender, long late,
         LatencySummary latency, LatencySummary lag, double lagAtEndMs, double generatorCpuCores, double serverCpuCores,
         long serverRssBytes, double machineBusyCores, int connectionsOpen, int connectionsDropped,
-        long serverErrorReplies, List<String> warnings) {
+        long serverErrorReplies, List<String> warnings, List<Double> serverCpuCoresPerInstance,
+        LatencySummary sameInstance, LatencySummary crossInstance) {
 
     double sentPerSecond() {
         return this.sent / this.measuredSeconds;
@@ -33,6 +37,25 @@ record StepResult(int step, double targetRate, double measuredSeconds, long sent
             return Double.NaN;
         }
         return this.serverCpuCores * this.measuredSeconds * 1e6 / this.received;
+    }
+
+    /**
+     * How much higher the p99 of deliveries that crossed instances was than of those that did
+     * not, ms: NaN unless both kinds were measured.
+     */
+    double crossInstanceExtraP99Ms() {
+        if (this.sameInstance.count() == 0 || this.crossInstance.count() == 0) {
+            return Double.NaN;
+        }
+        return this.crossInstance.p99() - this.sameInstance.p99();
+    }
+
+    /** The same for the median. */
+    double crossInstanceExtraP50Ms() {
+        if (this.sameInstance.count() == 0 || this.crossInstance.count() == 0) {
+            return Double.NaN;
+        }
+        return this.crossInstance.p50() - this.sameInstance.p50();
     }
 
     boolean generatorBound() {
@@ -66,11 +89,16 @@ record StepResult(int step, double targetRate, double measuredSeconds, long sent
         json.put("deliveriesLate", this.late);
         json.put("deliveriesPerSecond", deliveriesPerSecond());
         json.put("latency", this.latency.toJson());
+        json.put("latencySameInstance", this.sameInstance.toJson());
+        json.put("latencyCrossInstance", this.crossInstance.toJson());
+        json.put("crossInstanceExtraP50Ms", nullIfNaN(crossInstanceExtraP50Ms()));
+        json.put("crossInstanceExtraP99Ms", nullIfNaN(crossInstanceExtraP99Ms()));
         json.put("schedulingLag", this.lag.toJson());
         json.put("schedulingLagAtEndMs", this.lagAtEndMs);
         json.put("generatorCpuCores", this.generatorCpuCores);
         json.put("generatorBound", generatorBound());
         json.put("serverCpuCores", this.serverCpuCores);
+        json.put("serverCpuCoresPerInstance", this.serverCpuCoresPerInstance);
         json.put("serverCpuMicrosPerDelivery", serverMicrosPerDelivery());
         json.put("serverRssBytes", (this.serverRssBytes < 0) ? null : this.serverRssBytes);
         json.put("machineBusyCores", this.machineBusyCores);
@@ -79,5 +107,9 @@ record StepResult(int step, double targetRate, double measuredSeconds, long sent
         json.put("serverErrorReplies", this.serverErrorReplies);
         json.put("warnings", this.warnings);
         return json;
+    }
+
+    private static Double nullIfNaN(double value) {
+        return Double.isNaN(value) ? null : value;
     }
 }

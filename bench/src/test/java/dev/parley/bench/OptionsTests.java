@@ -2,6 +2,7 @@ package dev.parley.bench;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -81,5 +82,103 @@ class OptionsTests {
         assertThrows(IllegalArgumentException.class, () -> Options.parse("--sweep", "--slow-readers", "1"));
         // idle needs no senders
         assertEquals(0, Options.parse("--idle", "--senders", "0").senders);
+    }
+
+    @Test
+    void aClusterIsSeveralUrlsRepeatedOrCommaSeparated() {
+        Options repeated = Options.parse("--url", "ws://127.0.0.1:8450/ws/websocket", "--url=ws://127.0.0.1:8451/ws/websocket",
+                "--server-pid", "11", "--server-pid", "12");
+        Options commas = Options.parse("--url", "ws://127.0.0.1:8450/ws/websocket, ws://127.0.0.1:8451/ws/websocket",
+                "--server-pid", "11,12");
+        for (Options options : List.of(repeated, commas)) {
+            assertEquals(2, options.instances());
+            assertEquals(List.of(URI.create("ws://127.0.0.1:8450/ws/websocket"), URI.create("ws://127.0.0.1:8451/ws/websocket")),
+                    options.urls);
+            // each instance's REST base, for the claims of its users
+            assertEquals(List.of(URI.create("http://127.0.0.1:8450"), URI.create("http://127.0.0.1:8451")), options.https);
+            assertEquals(List.of(11L, 12L), options.serverPids);
+            // the first of each, for what speaks of one server
+            assertEquals(8450, options.url.getPort());
+            assertEquals(URI.create("http://127.0.0.1:8450"), options.http);
+            assertEquals(11L, options.serverPid);
+        }
+        // the report's options: repeated ones as one comma-separated value
+        assertEquals("ws://127.0.0.1:8450/ws/websocket,ws://127.0.0.1:8451/ws/websocket", repeated.given.get("url"));
+        assertEquals("11,12", repeated.given.get("server-pid"));
+    }
+
+    @Test
+    void oneServerIsTheDefault() {
+        Options options = Options.parse("--url", "ws://h:1/ws/websocket");
+        assertEquals(1, options.instances());
+        assertEquals(List.of(), options.serverPids);
+        assertEquals(null, options.serverPid);
+        for (int user = 0; user < 50; user++) {
+            assertEquals(0, options.instanceOf(user));
+        }
+    }
+
+    @Test
+    void explicitRestBasesGoOnePerUrl() {
+        Options options = Options.parse("--url", "ws://a:1/ws/websocket,ws://b:2/ws/websocket", "--http", "http://x:1/,http://y:2");
+        assertEquals(List.of(URI.create("http://x:1"), URI.create("http://y:2")), options.https);
+        assertThrows(IllegalArgumentException.class,
+                () -> Options.parse("--url", "ws://a:1/ws/websocket,ws://b:2/ws/websocket", "--http", "http://x:1"));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("--url", "ws://a:1/ws,http://b:2/ws"));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("--server-pid", ","));
+        assertThrows(NumberFormatException.class, () -> Options.parse("--server-pid", "11,x"));
+    }
+
+    @Test
+    void everyRoomHasMembersOnEveryInstance() {
+        // 10 rooms over 2 instances: user i mod 2 would put rooms 0, 2, 4... on the first instance only
+        Options options = Options.parse("--url", "ws://h:1/ws/websocket,ws://h:2/ws/websocket", "--connections", "500",
+                "--rooms", "10", "--senders", "20");
+        int[][] members = new int[10][2];
+        int[] perInstance = new int[2];
+        int[][] senders = new int[10][2];
+        for (int user = 0; user < 500; user++) {
+            int room = user % 10;
+            int instance = options.instanceOf(user);
+            members[room][instance]++;
+            perInstance[instance]++;
+            if (user < 20) {
+                senders[room][instance]++;
+            }
+        }
+        for (int room = 0; room < 10; room++) {
+            assertEquals(25, members[room][0]);
+            assertEquals(25, members[room][1]);
+            // the 20 senders: each room's two, one on each instance
+            assertEquals(1, senders[room][0]);
+            assertEquals(1, senders[room][1]);
+        }
+        assertEquals(250, perInstance[0]);
+        // the big room: one room, users alternate
+        Options big = Options.parse("--url", "ws://h:1/ws/websocket,ws://h:2/ws/websocket", "--rooms", "1", "--senders", "5");
+        assertEquals(List.of(0, 1, 0, 1, 0), List.of(big.instanceOf(0), big.instanceOf(1), big.instanceOf(2),
+                big.instanceOf(3), big.instanceOf(4)));
+        // three instances, two rooms: a room's members go 0, 1, 2, 0, ...
+        Options three = Options.parse("--url", "ws://h:1/ws/websocket,ws://h:2/ws/websocket,ws://h:3/ws/websocket",
+                "--rooms", "2");
+        assertEquals(List.of(0, 0, 1, 1, 2, 2, 0), List.of(three.instanceOf(0), three.instanceOf(1), three.instanceOf(2),
+                three.instanceOf(3), three.instanceOf(4), three.instanceOf(5), three.instanceOf(6)));
+    }
+
+    @Test
+    void sendersCanAllGoToOneInstance() {
+        Options options = Options.parse("--url", "ws://h:1/ws/websocket,ws://h:2/ws/websocket", "--connections", "500",
+                "--rooms", "10", "--senders", "20", "--senders-on", "1");
+        for (int user = 0; user < 20; user++) {
+            assertEquals(1, options.instanceOf(user));
+        }
+        // the others as before: user 20 is room 0's third member
+        assertEquals(0, options.instanceOf(20));
+        assertEquals(1, options.instanceOf(30));
+        assertEquals(Step.Route.CROSS_INSTANCE, Bench.route(options, 0, 20));
+        assertEquals(Step.Route.SAME_INSTANCE, Bench.route(options, 0, 30));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("--url", "ws://h:1/ws/websocket,ws://h:2/ws/websocket",
+                "--senders-on", "2"));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("--senders-on", "1"));
     }
 }

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# One instance against two, alternating, for docs/performance.md's session 13:
+#
+#   bench/compare-cluster.sh [PORT] [ROUNDS] [WORKLOAD...]     (default 8450 2 fanout bigroom)
+#
+# Each round runs every workload of baseline.sh given against three set-ups, each with fresh
+# servers (baseline.sh): "single", the default profile (SQLite, one instance); "cluster-1", the
+# cluster profile on PostgreSQL and Redis with one instance; "cluster-2", the same with two
+# instances on PORT and PORT+1. Odd rounds in that order, even rounds reversed. Before each run it
+# waits for a quiet machine (other processes below QUIET_CORES, default 0.3, of CPU over 10 s; at
+# most QUIET_WAIT seconds, default 600, then it runs anyway) and records the load next to the
+# figures. Results in bench/target/cluster-compare/ (or $BENCH_OUT): per run baseline.sh's files,
+# and summary.tsv (bench/cluster-summary.py prints it as a table). WARMUP as baseline.sh (60s).
+# FIRST_ROUND=N numbers the rounds from N (default 1), to add rounds to an earlier batch.
+set -euo pipefail
+
+port="${1:-8450}"
+rounds="${2:-2}"
+shift 2 || shift $# || true
+workloads=("$@")
+[[ ${#workloads[@]} -gt 0 ]] || workloads=(fanout bigroom)
+here="$(cd "$(dirname "$0")" && pwd)"
+out="${BENCH_OUT:-$here/target/cluster-compare}"
+mkdir -p "$out"
+quiet_cores="${QUIET_CORES:-0.3}"
+quiet_wait="${QUIET_WAIT:-600}"
+
+# CPU busy over the next 10 s, in cores (user + nice + system + irq + softirq + steal of /proc/stat)
+busy_cores() {
+    local a b
+    a=($(head -n 1 /proc/stat))
+    sleep 10
+    b=($(head -n 1 /proc/stat))
+    awk -v u="$(( (b[1]+b[2]+b[3]+b[6]+b[7]+b[8]) - (a[1]+a[2]+a[3]+a[6]+a[7]+a[8]) ))" \
+        -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", u / hz / 10 }'
+}
+
+wait_quiet() {
+    local start=$SECONDS busy
+    while true; do
+        busy="$(busy_cores)"
+        if awk -v b="$busy" -v q="$quiet_cores" 'BEGIN { exit !(b < q) }'; then
+            echo "$busy $((SECONDS - start))"
+            return
+        fi
+        if (( SECONDS - start >= quiet_wait )); then
+            echo "$busy $((SECONDS - start)) (not quiet: ran anyway)"
+            return
+        fi
+        echo "  waiting for a quiet machine: $busy cores busy, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+        sleep 20
+    done
+}
+
+setups=(single cluster-2 cluster-1)
+[[ -f "$out/summary.tsv" ]] || printf 'round\tsetup\tworkload\tbusy_before\tload_before\tjson\n' > "$out/summary.tsv"
+first="${FIRST_ROUND:-1}"
+for ((round = first; round < first + rounds; round++)); do
+    order=("${setups[@]}")
+    if (( round % 2 == 0 )); then
+        order=("${setups[2]}" "${setups[1]}" "${setups[0]}")
+    fi
+    for workload in "${workloads[@]}"; do
+        for setup in "${order[@]}"; do
+            dir="$out/r$round-$setup"
+            quiet="$(wait_quiet)"
+            load="$(cut -d' ' -f1-3 /proc/loadavg)"
+            echo "=== round $round, $setup, $workload: other CPU ${quiet%% *} cores over 10 s (waited ${quiet#* } s), load $load"
+            case "$setup" in
+                single) env -u BENCH_DB BENCH_OUT="$dir" "$here/baseline.sh" "$port" "$workload" > "$dir.$workload.log" 2>&1 || true ;;
+                cluster-1) BENCH_DB=postgres INSTANCES=1 BENCH_OUT="$dir" "$here/baseline.sh" "$port" "$workload" > "$dir.$workload.log" 2>&1 || true ;;
+                cluster-2) BENCH_DB=postgres INSTANCES=2 BENCH_OUT="$dir" "$here/baseline.sh" "$port" "$workload" > "$dir.$workload.log" 2>&1 || true ;;
+            esac
+            printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$setup" "$workload" "${quiet%% *}" "$load" "$dir/$workload.json" >> "$out/summary.tsv"
+            grep -E "^(deliveries|latency|  same|  cross|  crossing|server  |machine  |RESULT|error replies)" "$dir/$workload.txt" || true
+        done
+    done
+done
+"$here/cluster-summary.py" "$out/summary.tsv"
