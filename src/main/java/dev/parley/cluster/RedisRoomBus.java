@@ -112,8 +112,11 @@ final class RedisRoomBus implements RoomBus, MessageListener {
     @Override
     public void publishInOrder(RoomName room, long id, Object message) {
         byte[] json = json(message);
-        this.sequencer.offer(room, id, json);
+        // to Redis first: it is only queued for the publishing thread, and the other instances
+        // then deliver while this one does (the bench measured a crossed delivery's p50 3-7 ms
+        // later in a room of 500 when the local fan-out went first)
         send(room, Long.toString(id), json);
+        this.sequencer.offer(room, id, json);
     }
 
     /**
