@@ -11,14 +11,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
-import io.github.bucket4j.distributed.proxy.ProxyManager;
-import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
 import org.slf4j.LoggerFactory;
 
 import dev.parley.config.ChatProperties;
@@ -184,26 +176,18 @@ class ClusterConfiguration implements DisposableBean {
         }
     }
 
-    /** A connection of its own for the rate limits, with Bucket4j's codec (keys as text, state as bytes). */
-    @Bean(destroyMethod = "close")
-    StatefulRedisConnection<String, byte[]> rateLimitRedis(RedisConnectionFactory connections) {
-        if (!(connections instanceof LettuceConnectionFactory lettuce)
-                || !(lettuce.getRequiredNativeClient() instanceof RedisClient client)) {
-            throw new IllegalStateException("the cluster's rate limits need Lettuce on a single Redis (spring.data.redis)");
+    @Bean
+    RateLimitBuckets rateLimitBuckets(RedisConnectionFactory connections) {
+        if (!(connections instanceof LettuceConnectionFactory lettuce)) {
+            throw new IllegalStateException("the cluster's rate limits need Lettuce (spring.data.redis.client-type)");
         }
-        return client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+        return new RateLimitBuckets(lettuce);
     }
 
     @Bean
-    RedisRateLimits redisRateLimits(StatefulRedisConnection<String, byte[]> rateLimitRedis, ChatProperties properties,
+    RedisRateLimits redisRateLimits(RateLimitBuckets buckets, ChatProperties properties,
             RedisAvailability availability) {
         ChatProperties.RateLimit limits = properties.rateLimit();
-        ProxyManager<String> buckets = Bucket4jLettuce.casBasedBuilder(rateLimitRedis)
-            // a bucket's key goes when the bucket would be full again: memory follows active nicknames
-            .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(5)))
-            // a send waits this long for Redis at most before this instance limits on its own
-            .requestTimeout(Duration.ofMillis(500))
-            .build();
         LocalRateLimits fallback = new LocalRateLimits(properties);
         // not a bean, so its own @Scheduled clean-up does not run
         this.presenceTimer.scheduleWithFixedDelay(() -> guarded("forget idle rate limits", fallback::forgetIdle), 1, 1,

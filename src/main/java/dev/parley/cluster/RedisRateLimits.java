@@ -23,7 +23,7 @@ import dev.parley.ratelimit.RateLimits;
  */
 final class RedisRateLimits implements RateLimits {
 
-    private final ProxyManager<String> buckets;
+    private final Supplier<ProxyManager<String>> buckets;
 
     private final String prefix;
 
@@ -35,7 +35,7 @@ final class RedisRateLimits implements RateLimits {
 
     private final RedisAvailability availability;
 
-    RedisRateLimits(ProxyManager<String> buckets, String prefix, int burst, int perSecond, int typingPerSecond,
+    RedisRateLimits(Supplier<ProxyManager<String>> buckets, String prefix, int burst, int perSecond, int typingPerSecond,
             LocalRateLimits fallback, RedisAvailability availability) {
         this.availability = availability;
         this.buckets = buckets;
@@ -65,7 +65,7 @@ final class RedisRateLimits implements RateLimits {
     private boolean tryConsume(String limit, Nickname nickname, Supplier<BucketConfiguration> configuration) {
         if (this.availability.isUp()) {
             try {
-                return this.buckets.builder()
+                return this.buckets.get().builder()
                     .build(this.prefix + ":ratelimit:" + limit + ":" + nickname.key(), configuration)
                     .tryConsume(1);
             }
