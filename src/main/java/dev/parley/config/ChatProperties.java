@@ -24,6 +24,8 @@ import org.springframework.validation.annotation.Validated;
  * @param transport WebSocket, SockJS and STOMP transport limits
  * @param store when a stored message counts as stored
  * @param cluster how instances of the {@code cluster} profile share rooms through Redis
+ * @param limits what one client may make the server hold (contract section 6a)
+ * @param rooms REST paging of the room list
  */
 @Validated
 @ConfigurationProperties("chat")
@@ -33,7 +35,44 @@ public record ChatProperties(
         @Valid @NotNull @DefaultValue History history,
         @Valid @NotNull @DefaultValue Transport transport,
         @Valid @NotNull @DefaultValue Store store,
-        @Valid @NotNull @DefaultValue Cluster cluster) {
+        @Valid @NotNull @DefaultValue Cluster cluster,
+        @Valid @NotNull @DefaultValue Limits limits,
+        @Valid @NotNull @DefaultValue Rooms rooms) {
+
+    /**
+     * Bounds on what one client can make the server hold, so that one script cannot squat every
+     * nickname, fill the database or grow the server's memory without bound.
+     *
+     * @param claimBurst nickname claims one client address may make at once
+     * @param claimsPerHour nickname claims one client address may make per hour, the burst
+     * included; beyond either, {@code 429} with {@code Retry-After}
+     * @param roomsPerConnection rooms one connection may be in; a further join gets
+     * {@code LIMIT_EXCEEDED} and the connection stays open
+     * @param subscriptionsPerConnection subscriptions one connection may hold; a further
+     * {@code SUBSCRIBE} gets an {@code ERROR} frame and the connection is closed
+     * @param connectionsPerNickname connections one nickname may hold at once; a further
+     * {@code CONNECT} gets the {@code ERROR} frame {@code too many connections} and is closed
+     * @param connectTimeout how long a WebSocket or SockJS session may go without completing
+     * {@code CONNECT} before it is closed
+     */
+    public record Limits(
+            @Min(1) @DefaultValue("5") int claimBurst,
+            @Min(1) @DefaultValue("20") int claimsPerHour,
+            @Min(1) @DefaultValue("100") int roomsPerConnection,
+            @Min(1) @DefaultValue("256") int subscriptionsPerConnection,
+            @Min(1) @DefaultValue("20") int connectionsPerNickname,
+            @NotNull @DefaultValue("10s") Duration connectTimeout) {
+    }
+
+    /**
+     * @param defaultLimit rooms per page of {@code GET /api/rooms} when a request names no
+     * {@code limit}
+     * @param maxLimit the largest {@code limit} that request may name
+     */
+    public record Rooms(
+            @Min(1) @DefaultValue("100") int defaultLimit,
+            @Min(1) @DefaultValue("200") int maxLimit) {
+    }
 
     /**
      * The {@code cluster} profile: instances on one PostgreSQL database exchange room events over
