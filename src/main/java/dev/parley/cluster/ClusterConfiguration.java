@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import org.slf4j.LoggerFactory;
@@ -64,6 +66,21 @@ class ClusterConfiguration implements DisposableBean {
                 return thread;
             });
 
+    /**
+     * Hands the events of the other instances to this one's subscribers, one at a time in the
+     * order Redis delivered them (RedisRoomBus). Spring Data Redis's listener container otherwise
+     * starts a thread per message, which costs a thread's start per event and lets two events
+     * of one room (a JOIN and the LEAVE after it) overtake each other. What it cannot take is
+     * dropped: messages are read from the store at the next catch-up, presence is put right by
+     * the next comparison with Redis (PresenceReconciler), typing is not missed.
+     */
+    private final ThreadPoolExecutor redisEvents = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(10_000), task -> {
+                Thread thread = new Thread(task, "parley-redis-events");
+                thread.setDaemon(true);
+                return thread;
+            }, new DroppedEvents());
+
     private static ScheduledExecutorService timer(String name) {
         return Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, name);
@@ -77,6 +94,27 @@ class ClusterConfiguration implements DisposableBean {
         this.reorderTimer.shutdownNow();
         this.presenceTimer.shutdownNow();
         this.redisPublisher.shutdownNow();
+        this.redisEvents.shutdownNow();
+    }
+
+    /** Says once a minute at most that events from Redis were dropped, and how many. */
+    private static final class DroppedEvents implements RejectedExecutionHandler {
+
+        private final AtomicLong dropped = new AtomicLong();
+
+        private volatile long lastWarned;
+
+        @Override
+        public void rejectedExecution(Runnable task, ThreadPoolExecutor executor) {
+            long count = this.dropped.incrementAndGet();
+            long now = System.nanoTime();
+            if (!executor.isShutdown() && now - this.lastWarned > TimeUnit.MINUTES.toNanos(1)) {
+                this.lastWarned = now;
+                LoggerFactory.getLogger(ClusterConfiguration.class)
+                    .warn("Dropped events from Redis ({} so far): this instance delivers more slowly than the others "
+                            + "publish; it reads the messages from the store at its next catch-up", count);
+            }
+        }
     }
 
     /** The one Redis channel of every instance's room events. */
@@ -133,6 +171,7 @@ class ClusterConfiguration implements DisposableBean {
         container.setConnectionFactory(connections);
         // after Redis returns, subscribe again within a second (the default waits 5 s)
         container.setRecoveryInterval(1000);
+        container.setTaskExecutor(this.redisEvents);
         container.addMessageListener(bus, List.of(new ChannelTopic(roomsChannel(properties))));
         return container;
     }

@@ -1,6 +1,7 @@
 package dev.parley.cluster;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -16,6 +17,7 @@ import dev.parley.support.StompTestClient;
 
 import static dev.parley.support.Destinations.ERRORS;
 import static dev.parley.support.Destinations.join;
+import static dev.parley.support.Destinations.leave;
 import static dev.parley.support.Destinations.send;
 import static dev.parley.support.Destinations.topic;
 import static dev.parley.support.ParleyApi.uniqueName;
@@ -69,6 +71,45 @@ class PresenceClusterTests extends TwoInstances {
         List<JsonNode> after = events.takeUntil(event -> "MESSAGE".equals(event.path("type").asString()));
         assertThat(after).noneMatch(event -> "LEAVE".equals(event.path("type").asString()));
         assertThat(new ParleyApi(this.b.port()).onlineUsers(room)).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void presenceEventsFromAnotherInstanceArriveInTheOrderTheyHappened() {
+        String room = uniqueName("order");
+        ParleyApi onA = new ParleyApi(this.a.port());
+        StompTestClient watcher = StompTestClient.connect(this.b.port(), Transport.WEBSOCKET,
+                new ParleyApi(this.b.port()).claim(uniqueName("watcher")));
+        Subscription events = watcher.subscribe(topic(room));
+        Claim gina = onA.claim(uniqueName("gina"));
+        Claim frank = onA.claim(uniqueName("frank"));
+        StompTestClient ginaOnA = StompTestClient.connect(this.a.port(), Transport.WEBSOCKET, gina);
+        ginaOnA.send(join(room), Map.of());
+        events.nextMatching(event -> "JOIN".equals(event.path("type").asString()));
+        StompTestClient frankOnA = StompTestClient.connect(this.a.port(), Transport.WEBSOCKET, frank);
+        int cycles = 30;
+        for (int i = 0; i < cycles; i++) {
+            frankOnA.send(join(room), Map.of());
+            frankOnA.send(leave(room), Map.of());
+        }
+        // frank's own frames are handled in order: his marker comes after all his joins and leaves
+        frankOnA.send(join(room), Map.of());
+        frankOnA.send(send(room), Map.of("text", "marker"));
+        List<String> seen = events.takeUntil(event -> "MESSAGE".equals(event.path("type").asString()))
+            .stream()
+            .filter(event -> !"MESSAGE".equals(event.path("type").asString()))
+            .map(event -> event.path("type").asString() + " " + event.path("user").asString() + " "
+                    + event.path("online").asInt())
+            .toList();
+        // one thread per event from Redis (the listener container's default) let a LEAVE overtake
+        // its JOIN, and the JOIN then left frank online on B
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < cycles; i++) {
+            expected.add("JOIN " + frank.nickname() + " 2");
+            expected.add("LEAVE " + frank.nickname() + " 1");
+        }
+        expected.add("JOIN " + frank.nickname() + " 2");
+        assertThat(seen).containsExactlyElementsOf(expected);
+        assertThat(new ParleyApi(this.b.port()).onlineUsers(room)).hasSize(2);
     }
 
     @Test
