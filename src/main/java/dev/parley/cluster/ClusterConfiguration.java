@@ -58,14 +58,6 @@ class ClusterConfiguration implements DisposableBean {
 
     private final PresenceView presenceView = new PresenceView();
 
-    /** Publishes room events to Redis, in order; 10,000 waiting at most (RedisRoomBus). */
-    private final ThreadPoolExecutor redisPublisher = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(10_000), task -> {
-                Thread thread = new Thread(task, "parley-redis-publish");
-                thread.setDaemon(true);
-                return thread;
-            });
-
     /**
      * Hands the events of the other instances to this one's subscribers, one at a time in the
      * order Redis delivered them (RedisRoomBus). Spring Data Redis's listener container otherwise
@@ -93,7 +85,6 @@ class ClusterConfiguration implements DisposableBean {
     public void destroy() {
         this.reorderTimer.shutdownNow();
         this.presenceTimer.shutdownNow();
-        this.redisPublisher.shutdownNow();
         this.redisEvents.shutdownNow();
     }
 
@@ -158,10 +149,16 @@ class ClusterConfiguration implements DisposableBean {
     }
 
     @Bean
-    RedisRoomBus redisRoomBus(RedisTemplate<String, byte[]> roomEventsRedis, @Lazy SimpMessagingTemplate broker,
+    RedisPublisher redisPublisher(RedisTemplate<String, byte[]> roomEventsRedis, ChatProperties properties,
+            RedisAvailability availability) {
+        return new RedisPublisher(roomEventsRedis, roomsChannel(properties), availability);
+    }
+
+    @Bean
+    RedisRoomBus redisRoomBus(RedisPublisher publisher, @Lazy SimpMessagingTemplate broker,
             RoomSequencer roomSequencer, ChatProperties properties, RedisAvailability availability) {
-        return new RedisRoomBus(roomEventsRedis, roomsChannel(properties), broker, roomSequencer, this.redisPublisher,
-                availability, this.presenceView);
+        return new RedisRoomBus(roomsChannel(properties), broker, roomSequencer, publisher, availability,
+                this.presenceView);
     }
 
     @Bean

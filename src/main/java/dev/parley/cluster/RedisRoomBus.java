@@ -5,8 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.UUID;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +17,6 @@ import dev.parley.presence.PresenceRegistry.PresenceChange;
 
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
-import org.springframework.data.redis.core.RedisTemplate;
 import org.springframework.messaging.simp.SimpMessageHeaderAccessor;
 import org.springframework.messaging.simp.SimpMessageType;
 import org.springframework.messaging.simp.SimpMessagingTemplate;
@@ -57,29 +54,20 @@ final class RedisRoomBus implements RoomBus, MessageListener {
 
     private final byte[] instanceBytes = this.instance.getBytes(StandardCharsets.UTF_8);
 
-    private final RedisTemplate<String, byte[]> redis;
-
     private final String channel;
 
     private final SimpMessagingTemplate broker;
 
     private final RoomSequencer sequencer;
 
-    /**
-     * One thread publishes to Redis, in the order events were published here, so that a Redis
-     * that is slow or away (each command then waits for its timeout) never holds the group
-     * commit or a client's frame. What it cannot take is dropped: the others read it from the
-     * store at their next catch-up.
-     */
-    private final Executor publisher;
+    private final RedisPublisher publisher;
 
     private final RedisAvailability availability;
 
     private final PresenceView presence;
 
-    RedisRoomBus(RedisTemplate<String, byte[]> redis, String channel, SimpMessagingTemplate broker,
-            RoomSequencer sequencer, Executor publisher, RedisAvailability availability, PresenceView presence) {
-        this.redis = redis;
+    RedisRoomBus(String channel, SimpMessagingTemplate broker, RoomSequencer sequencer, RedisPublisher publisher,
+            RedisAvailability availability, PresenceView presence) {
         this.availability = availability;
         this.presence = presence;
         this.channel = channel;
@@ -197,22 +185,8 @@ final class RedisRoomBus implements RoomBus, MessageListener {
         ByteBuffer envelope = ByteBuffer.allocate(this.instanceBytes.length + roomBytes.length + idBytes.length
                 + json.length + 3);
         envelope.put(this.instanceBytes).put(NEWLINE).put(roomBytes).put(NEWLINE).put(idBytes).put(NEWLINE).put(json);
-        try {
-            this.publisher.execute(() -> publish(room, envelope.array()));
-        }
-        catch (RejectedExecutionException ex) {
-            // Redis has been away for a while and the queue is full: the others catch up from the store
-        }
-    }
-
-    private void publish(RoomName room, byte[] envelope) {
-        try {
-            this.redis.convertAndSend(this.channel, envelope);
-        }
-        catch (RuntimeException ex) {
-            // delivered here already; the other instances read it from the store when they catch up
-            this.availability.failed(ex);
-        }
+        // when too many wait, it is dropped: the others read it from the store at their next catch-up
+        this.publisher.offer(envelope.array());
     }
 
     private static int indexOf(byte[] bytes, byte value, int from) {
