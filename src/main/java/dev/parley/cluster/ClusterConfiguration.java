@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import dev.parley.config.ChatProperties;
 import dev.parley.core.Nickname;
 import dev.parley.core.RoomName;
+import dev.parley.identity.LocalNicknameConnections;
 import dev.parley.message.MessageHistory;
 import dev.parley.ratelimit.LocalRateLimits;
 
@@ -187,6 +188,21 @@ class ClusterConfiguration implements DisposableBean {
             guarded("remove expired presence", registry::reap);
         }, every, every, TimeUnit.MILLISECONDS);
         return registry;
+    }
+
+    /** Renewed with presence, so that a nickname's connections on a dead instance stop counting as its presence goes. */
+    @Bean
+    RedisNicknameConnections redisNicknameConnections(StringRedisTemplate redis, Clock clock, ChatProperties properties,
+            RedisAvailability availability) {
+        Duration ttl = properties.cluster().presenceTtl();
+        RedisNicknameConnections connections = new RedisNicknameConnections(redis, properties.cluster().keyPrefix(),
+                properties.limits().connectionsPerNickname(), ttl, clock, availability,
+                new LocalNicknameConnections(properties, clock));
+        availability.onReturn(connections::renew);
+        long every = Math.max(1, ttl.toMillis() / 3);
+        this.presenceTimer.scheduleWithFixedDelay(() -> guarded("renew connections per nickname", connections::renew),
+                every, every, TimeUnit.MILLISECONDS);
+        return connections;
     }
 
     /** After the registry's: on Redis's return, the renewal's announcements come first. */

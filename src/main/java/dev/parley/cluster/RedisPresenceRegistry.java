@@ -199,6 +199,11 @@ final class RedisPresenceRegistry implements PresenceRegistry {
         return this.connections.isJoined(sessionId, room);
     }
 
+    @Override
+    public int roomsJoined(String sessionId) {
+        return this.connections.roomsJoined(sessionId);
+    }
+
     /** From Redis; while Redis is away, the nicknames joined through this instance. */
     @Override
     public List<Nickname> users(RoomName room) {

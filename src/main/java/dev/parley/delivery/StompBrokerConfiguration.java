@@ -15,6 +15,7 @@ import dev.parley.delivery.broker.FanOutBroker;
 import dev.parley.delivery.session.ClientFrameWriter;
 import dev.parley.delivery.session.ClientSessionDecorator;
 import dev.parley.delivery.session.ClientWriters;
+import dev.parley.delivery.session.ConnectionDeadlines;
 import dev.parley.delivery.session.HttpSessionLiveness;
 import dev.parley.delivery.session.InboundWriteScope;
 import dev.parley.delivery.session.SockJsRequestErrors;
@@ -30,6 +31,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.messaging.simp.broker.AbstractBrokerMessageHandler;
+import org.springframework.messaging.simp.config.ChannelRegistration;
 import org.springframework.messaging.simp.config.MessageBrokerRegistry;
 import org.springframework.messaging.simp.broker.SimpleBrokerMessageHandler;
 import org.springframework.messaging.simp.user.UserDestinationResolver;
@@ -49,7 +51,9 @@ import org.springframework.web.socket.messaging.SubProtocolWebSocketHandler;
  * <li>the simple broker is a {@link FanOutBroker}, which encodes a topic message once for all
  * its subscribers;</li>
  * <li>WebSocket messages may arrive in parts, so Tomcat needs no receive buffer as large as the
- * largest frame (see {@link ReceiveBuffers}).</li>
+ * largest frame (see {@link ReceiveBuffers});</li>
+ * <li>a connection that does not complete CONNECT in time, or stays open after its DISCONNECT, is
+ * closed ({@link ConnectionDeadlines}).</li>
  * </ul>
  * {@link WebSocketConfiguration} configures everything else.
  */
@@ -69,10 +73,15 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
      */
     private final ClientWriters writers;
 
+    private final ConnectionDeadlines deadlines;
+
     StompBrokerConfiguration(ChatProperties properties) {
         this.properties = properties;
         int writerThreads = properties.transport().writerThreadsOrDefault();
         this.writers = new ClientWriters(writerThreads, Math.max(writerThreads, MAX_WRITER_THREADS));
+        this.deadlines = new ConnectionDeadlines(this.connections,
+                () -> getApplicationContext().getBean("messageBrokerTaskScheduler", TaskScheduler.class),
+                properties.limits().connectTimeout());
     }
 
     /**
@@ -123,6 +132,13 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
         }));
     }
 
+    /** The broker's answers to CONNECT and DISCONNECT pass here on their way out. */
+    @Override
+    protected void configureClientOutboundChannel(ChannelRegistration registration) {
+        super.configureClientOutboundChannel(registration);
+        registration.interceptors(this.deadlines);
+    }
+
     @Bean
     @Override
     public WebSocketHandler subProtocolWebSocketHandler(AbstractSubscribableChannel clientInboundChannel,
@@ -131,6 +147,7 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
         Supplier<TaskScheduler> scheduler = () -> context.getBean("messageBrokerTaskScheduler", TaskScheduler.class);
         ClientWriters writers = this.writers;
         Map<String, ClientSessionDecorator> connections = this.connections;
+        ConnectionDeadlines deadlines = this.deadlines;
         SubProtocolWebSocketHandler handler = new SubProtocolWebSocketHandler(clientInboundChannel,
                 clientOutboundChannel) {
             @Override
@@ -139,6 +156,7 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
                         TomcatFrameWriters.forSession(session, writers, getSendTimeLimit()), getSendTimeLimit(),
                         getSendBufferSizeLimit(), scheduler);
                 connections.put(session.getId(), connection);
+                deadlines.opened(session.getId());
                 return connection;
             }
 
@@ -149,6 +167,7 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
                 }
                 finally {
                     connections.remove(session.getId());
+                    deadlines.ended(session.getId());
                 }
             }
 

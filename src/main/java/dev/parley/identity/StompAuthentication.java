@@ -1,13 +1,18 @@
 package dev.parley.identity;
 
+import java.util.Map;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
+import dev.parley.config.ChatProperties;
 import dev.parley.core.ChatException;
 import dev.parley.core.ChatUser;
 import dev.parley.core.Nickname;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Lazy;
+import org.springframework.context.event.EventListener;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.simp.stomp.StompCommand;
@@ -17,11 +22,15 @@ import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.messaging.support.MessageHeaderAccessor;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
+import org.springframework.web.socket.messaging.SessionDisconnectEvent;
 
 /**
  * The gate of the inbound channel: binds the principal at CONNECT from the {@code login} and
  * {@code passcode} headers, and lets through only frames of a connected session to destinations
- * that {@link DestinationPolicy} allows.
+ * that {@link DestinationPolicy} allows. It also keeps what one client may make the server hold
+ * (contract section 6a): a nickname's connections ({@link NicknameConnections}, released at
+ * DISCONNECT and when the connection closes, whichever comes first) and a connection's
+ * subscriptions ({@link ConnectionSubscriptions}).
  * <p>
  * A refused frame is answered with a STOMP ERROR frame, after which Spring closes the
  * connection. The ERROR is sent here rather than by throwing: with the receive order preserved
@@ -39,16 +48,27 @@ public class StompAuthentication implements ChannelInterceptor {
 
     static final String BAD_CREDENTIALS = "bad credentials";
 
+    static final String TOO_MANY_CONNECTIONS = "too many connections";
+
+    static final String TOO_MANY_SUBSCRIPTIONS = "too many subscriptions";
+
     private static final byte[] NO_BODY = new byte[0];
 
     private final NicknameClaims claims;
 
     private final MessageChannel clientOutboundChannel;
 
+    private final NicknameConnections connections;
+
+    private final int subscriptionsPerConnection;
+
     StompAuthentication(NicknameClaims claims,
-            @Lazy @Qualifier("clientOutboundChannel") MessageChannel clientOutboundChannel) {
+            @Lazy @Qualifier("clientOutboundChannel") MessageChannel clientOutboundChannel,
+            NicknameConnections connections, ChatProperties properties) {
         this.claims = claims;
         this.clientOutboundChannel = clientOutboundChannel;
+        this.connections = connections;
+        this.subscriptionsPerConnection = properties.limits().subscriptionsPerConnection();
     }
 
     @Override
@@ -62,6 +82,9 @@ public class StompAuthentication implements ChannelInterceptor {
             return connect(message, accessor);
         }
         if (command == StompCommand.DISCONNECT) {
+            if (accessor.getSessionId() != null) {
+                this.connections.close(accessor.getSessionId());
+            }
             return message;
         }
         if (!(accessor.getUser() instanceof ChatUser)) {
@@ -71,10 +94,34 @@ public class StompAuthentication implements ChannelInterceptor {
         if (command == StompCommand.SEND && !DestinationPolicy.maySend(destination)) {
             return refuse(accessor, "SEND is allowed only to /app/... destinations");
         }
-        if (command == StompCommand.SUBSCRIBE && !DestinationPolicy.maySubscribe(destination)) {
-            return refuse(accessor, "SUBSCRIBE is not allowed to this destination");
+        if (command == StompCommand.SUBSCRIBE) {
+            if (!DestinationPolicy.maySubscribe(destination)) {
+                return refuse(accessor, "SUBSCRIBE is not allowed to this destination");
+            }
+            ConnectionSubscriptions subscriptions = subscriptions(accessor);
+            if (subscriptions != null && !subscriptions.subscribe(accessor.getSubscriptionId(), destination,
+                    this.subscriptionsPerConnection)) {
+                return refuse(accessor, TOO_MANY_SUBSCRIPTIONS);
+            }
+        }
+        if (command == StompCommand.UNSUBSCRIBE) {
+            ConnectionSubscriptions subscriptions = subscriptions(accessor);
+            if (subscriptions != null) {
+                subscriptions.unsubscribe(accessor.getSubscriptionId());
+            }
         }
         return message;
+    }
+
+    /** The connection is over, however it ended: it no longer counts among its nickname's. */
+    @EventListener
+    void onDisconnect(SessionDisconnectEvent event) {
+        this.connections.close(event.getSessionId());
+    }
+
+    private static @Nullable ConnectionSubscriptions subscriptions(StompHeaderAccessor accessor) {
+        Map<String, Object> attributes = accessor.getSessionAttributes();
+        return (attributes != null) ? ConnectionSubscriptions.of(attributes) : null;
     }
 
     private Message<?> connect(Message<?> message, StompHeaderAccessor accessor) {
@@ -89,6 +136,9 @@ public class StompAuthentication implements ChannelInterceptor {
         Optional<Nickname> claimed = (passcode != null) ? this.claims.verify(login, passcode) : Optional.empty();
         if (claimed.isEmpty()) {
             return refuse(accessor, BAD_CREDENTIALS);
+        }
+        if (accessor.getSessionId() == null || !this.connections.open(accessor.getSessionId(), claimed.get())) {
+            return refuse(accessor, TOO_MANY_CONNECTIONS);
         }
         accessor.setUser(new ChatUser(claimed.get()));
         return message;

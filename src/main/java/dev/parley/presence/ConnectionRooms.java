@@ -78,6 +78,12 @@ public final class ConnectionRooms {
         return Optional.of(new Ended(sessionId, nickname, rooms.stream().sorted().toList()));
     }
 
+    /** How many rooms the connection is in now. */
+    public int roomsJoined(String sessionId) {
+        Set<RoomName> rooms = this.roomsBySession.get(sessionId);
+        return (rooms != null) ? rooms.size() : 0;
+    }
+
     public boolean isJoined(String sessionId, RoomName room) {
         Set<RoomName> rooms = this.roomsBySession.get(sessionId);
         return rooms != null && rooms.contains(room);

@@ -86,6 +86,11 @@ class LocalPresenceRegistry implements PresenceRegistry {
     }
 
     @Override
+    public int roomsJoined(String sessionId) {
+        return this.connections.roomsJoined(sessionId);
+    }
+
+    @Override
     public synchronized List<Nickname> users(RoomName room) {
         return this.sessionsByRoom.getOrDefault(room, Map.of()).keySet().stream().sorted(BY_NAME).toList();
     }

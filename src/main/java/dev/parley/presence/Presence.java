@@ -6,7 +6,10 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.parley.bus.RoomBus;
+import dev.parley.config.ChatProperties;
+import dev.parley.core.ChatException;
 import dev.parley.core.ChatUser;
+import dev.parley.core.ErrorCode;
 import dev.parley.core.RoomEvent;
 import dev.parley.core.RoomName;
 import dev.parley.presence.PresenceRegistry.PresenceChange;
@@ -26,13 +29,27 @@ public class Presence {
 
     private final Clock clock;
 
-    Presence(PresenceRegistry registry, RoomBus bus, Clock clock) {
+    private final int roomsPerConnection;
+
+    Presence(PresenceRegistry registry, RoomBus bus, Clock clock, ChatProperties properties) {
         this.registry = registry;
         this.bus = bus;
         this.clock = clock;
+        this.roomsPerConnection = properties.limits().roomsPerConnection();
     }
 
+    /**
+     * Joins the connection to the room; joining a room it is in already changes nothing.
+     *
+     * @throws ChatException {@code LIMIT_EXCEEDED} if the connection is in
+     * {@code chat.limits.rooms-per-connection} rooms already
+     */
     public synchronized void join(String sessionId, ChatUser user, RoomName room) {
+        // under this lock, which every join takes, the count cannot change before the join
+        if (!this.registry.isJoined(sessionId, room) && this.registry.roomsJoined(sessionId) >= this.roomsPerConnection) {
+            throw new ChatException(ErrorCode.LIMIT_EXCEEDED, "a connection may be in at most "
+                    + this.roomsPerConnection + " rooms: leave one before joining '" + room + "'");
+        }
         publish(this.registry.join(sessionId, user.nickname(), room));
     }
 

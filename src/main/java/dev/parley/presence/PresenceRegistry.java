@@ -33,6 +33,9 @@ public interface PresenceRegistry {
     /** Whether this connection itself has joined the room (and not left it). */
     boolean isJoined(String sessionId, RoomName room);
 
+    /** How many rooms this connection has joined (and not left). */
+    int roomsJoined(String sessionId);
+
     /** The nicknames online in the room, sorted case-insensitively. */
     List<Nickname> users(RoomName room);
 

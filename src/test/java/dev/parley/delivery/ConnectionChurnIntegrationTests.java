@@ -92,8 +92,10 @@ class ConnectionChurnIntegrationTests {
     static void startServer() {
         Optional<Path> jar = ServerProcess.jar();
         assumeTrue(jar.isPresent(), "no application jar in target/: run mvn verify");
+        // each worker is one nickname that connects again while the connections it dropped are
+        // still being found gone (an xhr-polling one takes up to 16 s): more than 20 at once
         server = ServerProcess.startInIntegrationProfile(jar.get(), "--chat.rate-limit.burst=1000000",
-                "--chat.rate-limit.per-second=1000000");
+                "--chat.rate-limit.per-second=1000000", "--chat.limits.connections-per-nickname=1000");
         api = new ParleyApi(server.port());
     }
 

@@ -69,8 +69,7 @@ public final class RawSockJsClient implements AutoCloseable {
      * heart-beats of {@code heartbeatMillis} both ways.
      */
     public static RawSockJsClient connect(int port, Transport transport, ParleyApi.Claim claim, int heartbeatMillis) {
-        RawSockJsClient client = new RawSockJsClient(port, transport);
-        client.open();
+        RawSockJsClient client = open(port, transport);
         client.send("CONNECT\naccept-version:1.2\nlogin:" + claim.nickname() + "\npasscode:" + claim.token()
                 + "\nheart-beat:" + heartbeatMillis + "," + heartbeatMillis + "\n\n\0");
         client.awaitReceived("CONNECTED");
@@ -158,9 +157,12 @@ public final class RawSockJsClient implements AutoCloseable {
         closeQuietly(this.receiving);
     }
 
-    private void open() {
-        startReceiving();
-        awaitReceived("o\n");
+    /** Opens a SockJS session (its open frame has arrived) and sends nothing. */
+    public static RawSockJsClient open(int port, Transport transport) {
+        RawSockJsClient client = new RawSockJsClient(port, transport);
+        client.startReceiving();
+        client.awaitReceived("o\n");
+        return client;
     }
 
     /** Opens the receiving request (a new poll over xhr-polling) and reads it on a thread of its own. */

@@ -61,6 +61,20 @@ public final class RawStompSocket {
      * CONNECTED. The client joins {@code registry} at once, to be closed after the test.
      */
     public static RawStompSocket connect(int port, ParleyApi.Claim claim, List<RawStompSocket> registry) {
+        RawStompSocket client = open(port, registry);
+        // no heart-beats: silence must not end the connection, only the server's send limits
+        client.send("CONNECT\naccept-version:1.2\nhost:localhost\nheart-beat:0,0\nlogin:" + claim.nickname()
+                + "\npasscode:" + claim.token() + "\n\n\0");
+        RawFrame connected = client.next();
+        assertThat(connected.command()).as("answer to CONNECT: %s", connected).isEqualTo("CONNECTED");
+        return client;
+    }
+
+    /**
+     * Connects and upgrades to WebSocket, and sends nothing more. The client joins
+     * {@code registry} at once, to be closed after the test.
+     */
+    public static RawStompSocket open(int port, List<RawStompSocket> registry) {
         try {
             Socket socket = new Socket();
             socket.setReceiveBufferSize(RECEIVE_BUFFER);
@@ -69,11 +83,6 @@ public final class RawStompSocket {
             RawStompSocket client = new RawStompSocket(socket);
             registry.add(client);
             client.handshake(port);
-            // no heart-beats: silence must not end the connection, only the server's send limits
-            client.send("CONNECT\naccept-version:1.2\nhost:localhost\nheart-beat:0,0\nlogin:" + claim.nickname()
-                    + "\npasscode:" + claim.token() + "\n\n\0");
-            RawFrame connected = client.next();
-            assertThat(connected.command()).as("answer to CONNECT: %s", connected).isEqualTo("CONNECTED");
             return client;
         }
         catch (IOException ex) {
