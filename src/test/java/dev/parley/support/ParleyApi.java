@@ -3,6 +3,7 @@ package dev.parley.support;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -74,8 +75,14 @@ public final class ParleyApi {
      * @param status the status code
      * @param contentType the {@code Content-Type} header, or {@code ""} when absent
      * @param body the body as text ({@code ""} when empty)
+     * @param headers every header of the answer
      */
-    public record Response(int status, String contentType, String body) {
+    public record Response(int status, String contentType, String body, HttpHeaders headers) {
+
+        /** The first value of header {@code name}, or {@code null} when absent. */
+        public String header(String name) {
+            return this.headers.firstValue(name).orElse(null);
+        }
 
         /** The body parsed as JSON; fails the test when it is not JSON. */
         public JsonNode json() {
@@ -115,14 +122,24 @@ public final class ParleyApi {
      * or any other object serialised as JSON; sent as {@code application/json}
      */
     public Response post(String path, Object body) {
+        return post(path, body, new String[0]);
+    }
+
+    /**
+     * {@code POST} as {@link #post(String, Object)} does, with extra request headers.
+     * @param headers names and values in turn, e.g. {@code "X-Forwarded-For", "203.0.113.7"}
+     */
+    public Response post(String path, Object body, String... headers) {
         byte[] bytes = toBytes(body);
-        HttpRequest request = HttpRequest.newBuilder(uri(path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
                 .timeout(TIMEOUT)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json, application/problem+json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
-                .build();
-        return execute(request);
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return execute(request.build());
     }
 
     /**
@@ -130,9 +147,14 @@ public final class ParleyApi {
      * @param pathAndQuery e.g. {@code /api/rooms/general/messages?after=3}
      */
     public Response get(String pathAndQuery) {
+        return get(pathAndQuery, "application/json, application/problem+json");
+    }
+
+    /** {@code GET} as {@link #get(String)} does, accepting {@code accept} (e.g. {@code text/html}). */
+    public Response get(String pathAndQuery, String accept) {
         HttpRequest request = HttpRequest.newBuilder(uri(pathAndQuery))
                 .timeout(TIMEOUT)
-                .header("Accept", "application/json, application/problem+json")
+                .header("Accept", accept)
                 .GET()
                 .build();
         return execute(request);
@@ -209,7 +231,7 @@ public final class ParleyApi {
             HttpResponse<String> response = HTTP.send(request,
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             String contentType = response.headers().firstValue("Content-Type").orElse("");
-            return new Response(response.statusCode(), contentType, response.body());
+            return new Response(response.statusCode(), contentType, response.body(), response.headers());
         }
         catch (IOException ex) {
             throw new AssertionError(request.method() + " " + request.uri() + " failed", ex);
