@@ -32,13 +32,17 @@ public final class ServerProcess implements AutoCloseable {
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
 
     /**
-     * What every instance runs with unless the arguments say otherwise: a database of its own,
-     * and the nickname claims per address lifted, as the tests claim many from 127.0.0.1 (the
-     * in-process tests' src/test/resources/application.properties does the same).
+     * What every instance runs with unless the arguments say otherwise: a database of its own;
+     * the nickname claims per address lifted, as the tests claim many from 127.0.0.1 (the
+     * in-process tests' src/test/resources/application.properties does the same); and the
+     * metrics and health components the tests read served on the one port, which the default
+     * configuration keeps to a management port.
      */
     private static final List<String> DEFAULT_ARGUMENTS = List.of(
             "--spring.datasource.url=jdbc:sqlite:target/test-db/parley-${random.uuid}.db",
-            "--chat.limits.claim-burst=1000000", "--chat.limits.claims-per-hour=1000000");
+            "--chat.limits.claim-burst=1000000", "--chat.limits.claims-per-hour=1000000",
+            "--management.endpoints.web.exposure.include=health,metrics",
+            "--management.endpoint.health.show-components=always");
 
     private final Process process;
 
