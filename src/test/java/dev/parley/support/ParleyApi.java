@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import tools.jackson.core.JacksonException;
@@ -48,6 +50,8 @@ public final class ParleyApi {
             .build();
 
     private static final Pattern NAME_PREFIX = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+
+    private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>; rel=\"next\"");
 
     private static final AtomicLong COUNTER = new AtomicLong();
 
@@ -167,6 +171,46 @@ public final class ParleyApi {
         List<String> users = new ArrayList<>();
         response.json().get("users").forEach(user -> users.add(user.asString()));
         return users;
+    }
+
+    /**
+     * The entry of {@code room} in {@code GET /api/rooms} (asserted 200), found by its name as
+     * the prefix; empty when the room is not listed.
+     */
+    public Optional<JsonNode> room(String room) {
+        Response response = get("/api/rooms?prefix=" + room);
+        assertThat(response.status()).as("GET rooms %s: %s", room, response.body()).isEqualTo(200);
+        return response.json().values().stream().filter(entry -> entry.path("name").asString().equals(room))
+            .findFirst();
+    }
+
+    /**
+     * Every room {@code GET /api/rooms?{query}} lists, page after page as its {@code Link}
+     * headers lead (each page asserted 200).
+     * @param query e.g. {@code "prefix=lobby&limit=2"}, or {@code ""}
+     */
+    public List<JsonNode> allRooms(String query) {
+        List<JsonNode> rooms = new ArrayList<>();
+        String next = "/api/rooms?" + query;
+        for (int page = 0; next != null; page++) {
+            assertThat(page).as("pages of /api/rooms?%s", query).isLessThan(10_000);
+            Response response = get(next);
+            assertThat(response.status()).as("GET %s: %s", next, response.body()).isEqualTo(200);
+            response.json().forEach(rooms::add);
+            next = nextLink(response);
+        }
+        return rooms;
+    }
+
+    /** The target of a {@code Link: <...>; rel="next"} header, or {@code null} when there is none. */
+    public static String nextLink(Response response) {
+        String link = response.header("Link");
+        if (link == null) {
+            return null;
+        }
+        Matcher next = NEXT_LINK.matcher(link);
+        assertThat(next.matches()).as("Link header %s", link).isTrue();
+        return next.group(1);
     }
 
     /**
