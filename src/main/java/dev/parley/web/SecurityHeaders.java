@@ -1,6 +1,7 @@
 package dev.parley.web;
 
 import java.io.IOException;
+import java.util.regex.Pattern;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -43,12 +44,17 @@ class SecurityHeaders extends OncePerRequestFilter {
             + "; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none';"
             + " form-action 'self'; frame-ancestors 'self'";
 
+    private static final Pattern SOCKJS_IFRAME_PAGE = Pattern.compile(".*/iframe[0-9.a-z_-]*\\.html");
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         response.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
         response.setHeader("X-Content-Type-Options", "nosniff");
-        response.setHeader("X-Frame-Options", "SAMEORIGIN");
+        // SockJS adds its own to its iframe page: one header, not two
+        if (!SOCKJS_IFRAME_PAGE.matcher(request.getRequestURI()).matches()) {
+            response.setHeader("X-Frame-Options", "SAMEORIGIN");
+        }
         response.setHeader("Referrer-Policy", "no-referrer");
         chain.doFilter(request, response);
     }

@@ -68,7 +68,7 @@ class SecurityHeadersIntegrationTests extends ParleyIntegrationTestBase {
         assertThat(response.header("Content-Security-Policy")).isEqualTo(SecurityHeaders.CONTENT_SECURITY_POLICY)
             .contains("default-src 'self'", "frame-ancestors 'self'", "object-src 'none'");
         assertThat(response.header("X-Content-Type-Options")).isEqualTo("nosniff");
-        assertThat(response.header("X-Frame-Options")).isEqualTo("SAMEORIGIN");
+        assertThat(response.headers().allValues("X-Frame-Options")).containsExactly("SAMEORIGIN");
         assertThat(response.header("Referrer-Policy")).isEqualTo("no-referrer");
     }
 }
