@@ -2,7 +2,6 @@
 
 export const PAGE_SIZE = 50;          // latest page and each scroll-back page
 export const CATCH_UP_PAGE_SIZE = 200; // chat.history.max-limit: fewer round trips when catching up
-export const ROOMS_PAGE_SIZE = 100;    // chat.rooms.default-limit
 const NEXT_LINK = /<(\/api\/rooms\?[^>]*)>;\s*rel="next"/;
 
 export class ApiError extends Error {
@@ -48,9 +47,8 @@ export function claimNickname(nickname) {
 export async function listRooms({ prefix = '', next = null } = {}) {
     let path = next;
     if (path == null) {
-        const query = new URLSearchParams({ limit: String(ROOMS_PAGE_SIZE) });
-        if (prefix) query.set('prefix', prefix);
-        path = `/api/rooms?${query}`;
+        // no limit: the server's page (chat.rooms.default-limit), whatever its maximum
+        path = prefix ? `/api/rooms?${new URLSearchParams({ prefix })}` : '/api/rooms';
     }
     const { body, headers } = await exchange(path);
     // only a path of this API is followed, whatever the header says
