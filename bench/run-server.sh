@@ -89,6 +89,7 @@ nohup "${PARLEY_JAVA:-java}" ${JAVA_OPTS:-} -jar "$jar" \
     --server.port="$port" \
     --spring.datasource.url="$db_url" ${db_args[@]+"${db_args[@]}"} \
     --chat.rate-limit.burst=1000000 --chat.rate-limit.per-second=1000000 \
+    --chat.limits.claim-burst=1000000 --chat.limits.claims-per-hour=1000000 \
     "$@" >"$log" 2>&1 </dev/null &
 pid=$!
 

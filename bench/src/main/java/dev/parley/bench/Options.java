@@ -24,7 +24,9 @@ public final class Options {
             usage: java -jar parley-bench.jar [options]
 
             The server must run with  --chat.rate-limit.burst=1000000 --chat.rate-limit.per-second=1000000
-            (the default limit of 5 msg/s per nickname would throttle the load).
+            --chat.limits.claim-burst=1000000 --chat.limits.claims-per-hour=1000000
+            (the default limit of 5 msg/s per nickname would throttle the load, and that of 20 nickname
+            claims per hour per address would stop it at the 21st virtual user).
 
             target
               --protocol P           stomp (Parley, default) or socketio (the reference: Socket.IO 4's chat
