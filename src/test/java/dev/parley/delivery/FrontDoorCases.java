@@ -4,10 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
+import java.util.Random;
+import java.util.function.Function;
 
 import dev.parley.delivery.FrontDoorCase.Ending;
 import dev.parley.delivery.FrontDoorCase.Kind;
@@ -20,9 +18,32 @@ import static dev.parley.delivery.FrontDoorCase.Piece.of;
 
 /**
  * The generator of {@link FrontDoorCase}s: well-formed frames, frames the contract refuses, and
- * bytes that are no STOMP at all, over every way in, cut into transport messages anywhere.
+ * bytes that are no STOMP at all, over every way in, cut into transport messages anywhere. The
+ * same {@link Random} seed gives the same cases.
  */
 final class FrontDoorCases {
+
+    /** A value drawn from a random source. */
+    @FunctionalInterface
+    interface Gen<T> {
+
+        T next(Random random);
+
+        default <R> Gen<R> map(Function<? super T, ? extends R> mapper) {
+            return random -> mapper.apply(next(random));
+        }
+
+        default Gen<T> filter(java.util.function.Predicate<? super T> predicate) {
+            return random -> {
+                T value;
+                do {
+                    value = next(random);
+                }
+                while (!predicate.test(value));
+                return value;
+            };
+        }
+    }
 
     private static final String CONNECT = "CONNECT\naccept-version:1.2\nhost:localhost\nheart-beat:0,0\n"
             + "login:{login}\npasscode:{passcode}\n\n\0";
@@ -36,78 +57,67 @@ final class FrontDoorCases {
     private FrontDoorCases() {
     }
 
-    static Arbitrary<FrontDoorCase> cases() {
-        Arbitrary<Transport> transports = Arbitraries.frequency(
-                net.jqwik.api.Tuple.of(60, Transport.WEBSOCKET),
-                net.jqwik.api.Tuple.of(28, Transport.SOCKJS_WEBSOCKET),
+    static FrontDoorCase next(Random random) {
+        Transport transport = FrontDoorCases.<Transport>frequency(
+                62, just(Transport.WEBSOCKET),
+                30, just(Transport.SOCKJS_WEBSOCKET),
                 // half a second each at least: a refused SockJS session over HTTP is closed a
                 // moment after its ERROR, for the poll that fetches it
-                net.jqwik.api.Tuple.of(6, Transport.SOCKJS_XHR_STREAMING),
-                net.jqwik.api.Tuple.of(6, Transport.SOCKJS_XHR_POLLING));
-        return transports.flatMap(transport -> Combinators.combine(styles(transport), scripts(transport),
-                Arbitraries.integers().between(0, 999).list().ofMaxSize(4), endings(transport))
-                .as((style, pieces, cuts, ending) -> new FrontDoorCase(transport, style, pieces, cuts, ending)));
+                4, just(Transport.SOCKJS_XHR_STREAMING),
+                4, just(Transport.SOCKJS_XHR_POLLING)).next(random);
+        Style style = styles(transport).next(random);
+        List<Piece> pieces = scripts(transport).next(random);
+        List<Integer> cuts = listOf(between(0, 999), 4).next(random);
+        return new FrontDoorCase(transport, style, pieces, cuts, endings(transport).next(random));
     }
 
-    private static Arbitrary<Style> styles(Transport transport) {
+    private static Gen<Style> styles(Transport transport) {
         if (transport.isXhr()) {
-            return Arbitraries.just(Style.TEXT);
+            return just(Style.TEXT);
         }
         if (transport.isSockJs()) {
-            return Arbitraries.of(Style.TEXT, Style.DRIBBLED_TEXT);
+            return anyOf(Style.TEXT, Style.DRIBBLED_TEXT);
         }
-        return Arbitraries.of(Style.values());
+        return anyOf(Style.values());
     }
 
-    private static Arbitrary<Ending> endings(Transport transport) {
-        return transport.isXhr() ? Arbitraries.just(Ending.OVERFLOW)
-                : Arbitraries.frequency(net.jqwik.api.Tuple.of(3, Ending.ABORT), net.jqwik.api.Tuple.of(1, Ending.OVERFLOW));
+    private static Gen<Ending> endings(Transport transport) {
+        return transport.isXhr() ? just(Ending.OVERFLOW) : frequency(3, just(Ending.ABORT), 1, just(Ending.OVERFLOW));
     }
 
     /** Often a valid CONNECT first (so that later frames count), then up to five pieces, maybe an unfinished frame. */
-    private static Arbitrary<List<Piece>> scripts(Transport transport) {
-        Arbitrary<List<Piece>> start = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, Arbitraries.just(List.of(of("connect", Kind.CONNECT, CONNECT)))),
-                net.jqwik.api.Tuple.of(4, Arbitraries.just(List.<Piece>of())));
-        Arbitrary<List<Piece>> middle = pieces(transport).list().ofMaxSize(5);
-        Arbitrary<List<Piece>> end = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(8, Arbitraries.just(List.<Piece>of())),
-                net.jqwik.api.Tuple.of(2, incomplete().map(List::of)));
-        return Combinators.combine(start, middle, end).as((first, then, last) -> {
-            List<Piece> all = new ArrayList<>(first);
-            all.addAll(then);
-            all.addAll(last);
+    private static Gen<List<Piece>> scripts(Transport transport) {
+        Gen<List<Piece>> start = frequency(6, just(List.of(of("connect", Kind.CONNECT, CONNECT))),
+                4, just(List.<Piece>of()));
+        Gen<List<Piece>> middle = listOf(pieces(transport), 5);
+        Gen<List<Piece>> end = frequency(8, just(List.<Piece>of()), 2, incomplete().map(List::of));
+        return random -> {
+            List<Piece> all = new ArrayList<>(start.next(random));
+            all.addAll(middle.next(random));
+            all.addAll(end.next(random));
             return all;
-        });
+        };
     }
 
-    private static Arbitrary<Piece> pieces(Transport transport) {
-        List<net.jqwik.api.Tuple.Tuple2<Integer, Arbitrary<? extends Piece>>> choices = new ArrayList<>(List.of(
-                net.jqwik.api.Tuple.of(4, eols()),
-                net.jqwik.api.Tuple.of(5, connects()),
-                net.jqwik.api.Tuple.of(14, validFrames()),
-                net.jqwik.api.Tuple.of(6, forbidden()),
-                net.jqwik.api.Tuple.of(6, malformed()),
-                net.jqwik.api.Tuple.of(5, odd()),
-                net.jqwik.api.Tuple.of(1, oversize())));
+    private static Gen<Piece> pieces(Transport transport) {
+        List<Object> choices = new ArrayList<>(List.of(4, eols(), 5, connects(), 14, validFrames(), 6, forbidden(),
+                6, malformed(), 5, odd(), 1, oversize()));
         if (!transport.isXhr()) {
-            choices.add(net.jqwik.api.Tuple.of(transport.isSockJs() ? 1 : 2, brokenWebSocket(transport)));
+            choices.addAll(List.of(transport.isSockJs() ? 1 : 2, brokenWebSocket(transport)));
         }
         if (transport.isSockJs()) {
-            choices.add(net.jqwik.api.Tuple.of(1, brokenSockJs()));
+            choices.addAll(List.of(1, brokenSockJs()));
         }
-        @SuppressWarnings("unchecked")
-        net.jqwik.api.Tuple.Tuple2<Integer, Arbitrary<? extends Piece>>[] array = choices.toArray(net.jqwik.api.Tuple.Tuple2[]::new);
-        return Arbitraries.frequencyOf(array);
+        return frequency(choices.toArray());
     }
 
-    private static Arbitrary<Piece> eols() {
-        return Arbitraries.of(of("eol", Kind.EOL, "\n"), of("crlf", Kind.EOL, "\r\n"), of("eols", Kind.EOL, "\n\n\n"));
+    private static Gen<Piece> eols() {
+        return anyOf(of("eol", Kind.EOL, "\n"), of("crlf", Kind.EOL, "\r\n"), of("eols", Kind.EOL, "\n\n\n"));
     }
 
     /** CONNECT and STOMP frames: valid, refused, and odd but perhaps acceptable. */
-    private static Arbitrary<Piece> connects() {
-        Arbitrary<Piece> fixed = Arbitraries.of(
+    private static Gen<Piece> connects() {
+        Gen<Piece> fixed = anyOf(
                 of("connect", Kind.CONNECT, CONNECT),
                 of("stomp-command", Kind.CONNECT, "STOMP\naccept-version:1.1,1.2\nhost:x\nlogin:{LOGIN}\npasscode:{passcode}\n\n\0"),
                 of("connect-heart-beats", Kind.CONNECT, "CONNECT\naccept-version:1.2\nheart-beat:10000,10000\nlogin:{login}\npasscode:{passcode}\n\n\0"),
@@ -126,20 +136,20 @@ final class FrontDoorCases {
                 of("connect-version-9", Kind.ODD, "CONNECT\naccept-version:9.9\nlogin:{login}\npasscode:{passcode}\n\n\0"),
                 of("connect-version-empty", Kind.ODD, "CONNECT\naccept-version:\nlogin:{login}\npasscode:{passcode}\n\n\0"),
                 of("connect-no-version", Kind.ODD, "CONNECT\nlogin:{login}\npasscode:{passcode}\n\n\0"));
-        Arbitrary<Piece> heartBeats = Arbitraries.of("-1,-1", "abc", "1", ",", "", "1,2,3", "0,-5", "1,1",
+        Gen<Piece> heartBeats = anyOf("-1,-1", "abc", "1", ",", "", "1,2,3", "0,-5", "1,1",
                 "99999999999999999999,0", "9223372036854775807,9223372036854775807", "6148914691236517206,0",
                 "0,6148914691236517206", " 10000 , 10000 ", "10000;10000")
             .map(value -> of("connect-heart-beat " + value, Kind.ODD,
                     "CONNECT\naccept-version:1.2\nheart-beat:" + value + "\nlogin:{login}\npasscode:{passcode}\n\n\0"));
-        Arbitrary<Piece> manyHeaders = Arbitraries.integers().between(1, 3000)
+        Gen<Piece> manyHeaders = between(1, 3000)
             .map(count -> of("connect-with-" + count + "-headers", Kind.CONNECT,
                     "CONNECT\naccept-version:1.2\n" + headers(count) + "login:{login}\npasscode:{passcode}\n\n\0"));
-        return Arbitraries.oneOf(fixed, fixed, heartBeats, manyHeaders);
+        return oneOf(fixed, fixed, heartBeats, manyHeaders);
     }
 
     /** Frames a connected session may send, most asking for a receipt; the application refuses some itself (on /user/queue/errors). */
-    private static Arbitrary<Piece> validFrames() {
-        Arbitrary<Piece> fixed = Arbitraries.of(
+    private static Gen<Piece> validFrames() {
+        Gen<Piece> fixed = anyOf(
                 of("subscribe-room", Kind.FRAME, "SUBSCRIBE\nid:room\ndestination:/topic/room.{room}\nreceipt:{receipt}\n\n\0"),
                 of("subscribe-errors", Kind.FRAME, "SUBSCRIBE\nid:errors\ndestination:/user/queue/errors\nreceipt:{receipt}\n\n\0"),
                 of("subscribe-users", Kind.FRAME, "SUBSCRIBE\nid:users\ndestination:/app/room.{room}.users\nreceipt:{receipt}\n\n\0"),
@@ -181,42 +191,42 @@ final class FrontDoorCases {
                 of("commit", Kind.FRAME, "COMMIT\ntransaction:t1\nreceipt:{receipt}\n\n\0"),
                 of("abort", Kind.FRAME, "ABORT\ntransaction:t1\nreceipt:{receipt}\n\n\0"),
                 of("disconnect", Kind.DISCONNECT, "DISCONNECT\nreceipt:bye\n\n\0"));
-        Arbitrary<Piece> invalidUtf8 = Arbitraries.of(
+        Gen<Piece> invalidUtf8 = anyOf(
                 utf8Broken("send-invalid-utf8-body", "SEND\ndestination:/app/room.{room}.send\nreceipt:{receipt}\n\n{\"text\":\"", "\"}\0"),
                 utf8Broken("send-invalid-utf8-destination", "SEND\ndestination:/app/room.{room}.", "\nreceipt:{receipt}\n\n{}\0"),
                 utf8Broken("subscribe-invalid-utf8-id", "SUBSCRIBE\ndestination:/topic/room.{room}\nreceipt:{receipt}\nid:", "\n\n\0"));
-        Arbitrary<Piece> manyHeaders = Arbitraries.integers().between(1, 3000)
+        Gen<Piece> manyHeaders = between(1, 3000)
             .map(count -> of("send-with-" + count + "-headers", Kind.FRAME,
                     "SEND\ndestination:/app/room.{room}.typing\n" + headers(count) + "receipt:{receipt}\n\n{\"typing\":false}\0"));
-        Arbitrary<Piece> hugeValue = Arbitraries.integers().between(1_000, 60_000)
+        Gen<Piece> hugeValue = between(1_000, 60_000)
             .map(size -> of("send-with-" + size + "-byte-header", Kind.FRAME,
                     "SEND\ndestination:/app/room.{room}.typing\nx-big:" + "v".repeat(size) + "\nreceipt:{receipt}\n\n{\"typing\":false}\0"));
-        Arbitrary<Piece> randomText = Arbitraries.strings().ofMaxLength(200)
+        Gen<Piece> randomText = ((Gen<String>) FrontDoorCases::randomString)
             .map(text -> of("send-random-text", Kind.FRAME, "SEND\ndestination:/app/room.{room}.send\nreceipt:{receipt}\n\n{\"text\":"
                     + dev.parley.support.ParleyApi.JSON.writeValueAsString(text) + "}\0"));
-        return Arbitraries.oneOf(fixed, fixed, fixed, invalidUtf8, manyHeaders, hugeValue, randomText);
+        return oneOf(fixed, fixed, fixed, invalidUtf8, manyHeaders, hugeValue, randomText);
     }
 
     /** SEND and SUBSCRIBE to destinations contract section 3 forbids. */
-    private static Arbitrary<Piece> forbidden() {
-        Arbitrary<Piece> subscribe = Arbitraries.of("/topic/room.Bad", "/topic/other", "/topic/room.", "/queue/errors",
+    private static Gen<Piece> forbidden() {
+        Gen<Piece> subscribe = anyOf("/topic/room.Bad", "/topic/other", "/topic/room.", "/queue/errors",
                 "/user/queue/other", "/user/queue/errors/x", "/topic/room.{room}/../x", "", "/app/room.{room}.users.x",
                 "/app/room.{room}.join", "/topic/room.{room}.x", "/topic/room.{room}*", "/topic/**", "/user/{login}/queue/errors")
             .map(destination -> of("subscribe " + destination, Kind.FORBIDDEN,
                     "SUBSCRIBE\nid:f\ndestination:" + destination + "\nreceipt:{receipt}\n\n\0"));
-        Arbitrary<Piece> send = Arbitraries.of("/topic/room.{room}", "/queue/x", "/user/{login}/queue/errors", "",
+        Gen<Piece> send = anyOf("/topic/room.{room}", "/queue/x", "/user/{login}/queue/errors", "",
                 "app/room.{room}.join", "/app", "/topic/room.{room}/../../app/room.{room}.send", "/ap/room.{room}.join")
             .map(destination -> of("send " + destination, Kind.FORBIDDEN,
                     "SEND\ndestination:" + destination + "\nreceipt:{receipt}\n\n{\"type\":\"MESSAGE\",\"text\":\"forged\"}\0"));
-        Arbitrary<Piece> missing = Arbitraries.of(
+        Gen<Piece> missing = anyOf(
                 of("subscribe-without-destination", Kind.FORBIDDEN, "SUBSCRIBE\nid:f\nreceipt:{receipt}\n\n\0"),
                 of("send-without-destination", Kind.FORBIDDEN, "SEND\nreceipt:{receipt}\n\n{}\0"));
-        return Arbitraries.oneOf(subscribe, send, missing);
+        return oneOf(subscribe, send, missing);
     }
 
     /** Bytes Spring's STOMP decoder cannot read. */
-    private static Arbitrary<Piece> malformed() {
-        Arbitrary<Piece> fixed = Arbitraries.of(
+    private static Gen<Piece> malformed() {
+        Gen<Piece> fixed = anyOf(
                 of("unknown-command", Kind.MALFORMED, "FOO\n\n\0"),
                 of("lower-case-command", Kind.MALFORMED, "send\ndestination:/app/room.{room}.join\n\n{}\0"),
                 of("command-with-space", Kind.MALFORMED, "SEND \ndestination:/app/room.{room}.join\n\n{}\0"),
@@ -231,15 +241,15 @@ final class FrontDoorCases {
                 of("subscribe-with-body", Kind.MALFORMED, "SUBSCRIBE\nid:b\ndestination:/topic/room.{room}\n\nbody\0"),
                 of("disconnect-with-body", Kind.MALFORMED, "DISCONNECT\n\nbye\0"),
                 of("connect-bad-escape", Kind.CONNECT_REFUSED, "CONNECT\naccept-version:1.2\nlogin:\\x{login}\npasscode:{passcode}\n\n\0"));
-        Arbitrary<Piece> garbageCommand = Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(40)
+        Gen<Piece> garbageCommand = ((Gen<String>) FrontDoorCases::printableAscii)
             .filter(command -> !isCommand(command))
             .map(command -> of("garbage-command", Kind.MALFORMED, command + "\nx:y\n\n\0"));
-        return Arbitraries.oneOf(fixed, fixed, garbageCommand);
+        return oneOf(fixed, fixed, garbageCommand);
     }
 
     /** Frames whose answer the contract leaves open. */
-    private static Arbitrary<Piece> odd() {
-        Arbitrary<Piece> fixed = Arbitraries.of(
+    private static Gen<Piece> odd() {
+        Gen<Piece> fixed = anyOf(
                 of("subscribe-without-id", Kind.ODD, "SUBSCRIBE\ndestination:/topic/room.{room}\nreceipt:{receipt}\n\n\0"),
                 of("unsubscribe-without-id", Kind.ODD, "UNSUBSCRIBE\nreceipt:{receipt}\n\n\0"),
                 of("content-length-not-a-number", Kind.ODD, "SEND\ndestination:/app/room.{room}.send\ncontent-length:abc\n\n{\"text\":\"n\"}\0"),
@@ -248,14 +258,14 @@ final class FrontDoorCases {
                 of("message-from-client", Kind.ODD, "MESSAGE\ndestination:/topic/room.{room}\nsubscription:room\nmessage-id:1\n\n{}\0"),
                 of("error-from-client", Kind.ODD, "ERROR\nmessage:x\n\n\0"),
                 of("receipt-from-client", Kind.ODD, "RECEIPT\nreceipt-id:x\n\n\0"));
-        Arbitrary<Piece> randomBytes = Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(300)
+        Gen<Piece> randomBytes = ((Gen<byte[]>) FrontDoorCases::randomBytes)
             .map(bytes -> new Piece("random-bytes", Kind.ODD, bytes, !isUtf8(bytes)));
-        return Arbitraries.oneOf(fixed, randomBytes);
+        return oneOf(fixed, randomBytes);
     }
 
     /** Frames beyond the 64 KiB limit, in the body, in one header, or in many. */
-    private static Arbitrary<Piece> oversize() {
-        return Arbitraries.of(
+    private static Gen<Piece> oversize() {
+        return anyOf(
                 of("oversize-body", Kind.OVERSIZE, "SEND\ndestination:/app/room.{room}.send\n\n{\"text\":\"" + "a".repeat(OVERSIZE) + "\"}\0"),
                 of("oversize-header", Kind.OVERSIZE, "SEND\ndestination:/app/room.{room}.send\nx-big:" + "v".repeat(OVERSIZE) + "\n\n{}\0"),
                 of("oversize-headers", Kind.OVERSIZE, "SEND\ndestination:/app/room.{room}.send\n" + headers(7_000) + "\n{}\0"),
@@ -263,8 +273,8 @@ final class FrontDoorCases {
     }
 
     /** Frames that stop before their end. */
-    private static Arbitrary<Piece> incomplete() {
-        return Arbitraries.of(
+    private static Gen<Piece> incomplete() {
+        return anyOf(
                 of("no-nul", Kind.INCOMPLETE, "SEND\ndestination:/app/room.{room}.send\n\n{\"text\":\"never ends\"}"),
                 of("content-length-beyond", Kind.INCOMPLETE, "SEND\ndestination:/app/room.{room}.send\ncontent-length:500\n\n{}\0"),
                 of("content-length-beyond-limit", Kind.INCOMPLETE, "SEND\ndestination:/app/room.{room}.send\ncontent-length:9999999\n\n{}\0"),
@@ -273,7 +283,7 @@ final class FrontDoorCases {
     }
 
     /** WebSocket frames RFC 6455 forbids, and a binary frame where SockJS wants text. */
-    private static Arbitrary<Piece> brokenWebSocket(Transport transport) {
+    private static Gen<Piece> brokenWebSocket(Transport transport) {
         byte[] stomp = "SEND\ndestination:/app/x\n\n{}\0".getBytes(StandardCharsets.UTF_8);
         List<Piece> pieces = new ArrayList<>(List.of(
                 new Piece("text-frame-invalid-utf8", Kind.BROKEN_WEBSOCKET,
@@ -289,15 +299,92 @@ final class FrontDoorCases {
             pieces.add(new Piece("binary-frame-to-sockjs", Kind.BROKEN_WEBSOCKET,
                     RawWebSocketFrames.masked(RawWebSocketFrames.OPCODE_BINARY, "[\"x\"]".getBytes(StandardCharsets.UTF_8), true), false));
         }
-        return Arbitraries.of(pieces);
+        return anyOf(pieces);
     }
 
     /** SockJS messages that are no JSON array of strings. */
-    private static Arbitrary<Piece> brokenSockJs() {
-        return Arbitraries.of(
+    private static Gen<Piece> brokenSockJs() {
+        return anyOf(
                 of("sockjs-broken-json", Kind.BROKEN_SOCKJS, "[\"SEND\\n"),
                 of("sockjs-not-an-array", Kind.BROKEN_SOCKJS, "{\"a\":1}"),
                 of("sockjs-bare-string", Kind.BROKEN_SOCKJS, "SEND\ndestination:/app/x\n\n\0"));
+    }
+
+    /** Up to 200 code points of any kind, surrogates and controls included. */
+    private static String randomString(Random random) {
+        StringBuilder text = new StringBuilder();
+        int length = random.nextInt(201);
+        for (int i = 0; i < length; i++) {
+            text.append((char) (random.nextBoolean() ? random.nextInt(0x80) : random.nextInt(0x10000)));
+        }
+        return text.toString();
+    }
+
+    private static String printableAscii(Random random) {
+        char[] chars = new char[1 + random.nextInt(40)];
+        for (int i = 0; i < chars.length; i++) {
+            chars[i] = (char) ('!' + random.nextInt('~' - '!' + 1));
+        }
+        return new String(chars);
+    }
+
+    private static byte[] randomBytes(Random random) {
+        byte[] bytes = new byte[1 + random.nextInt(300)];
+        random.nextBytes(bytes);
+        return bytes;
+    }
+
+    @SafeVarargs
+    private static <T> Gen<T> anyOf(T... values) {
+        return random -> values[random.nextInt(values.length)];
+    }
+
+    private static <T> Gen<T> anyOf(List<T> values) {
+        return random -> values.get(random.nextInt(values.size()));
+    }
+
+    @SafeVarargs
+    private static <T> Gen<T> oneOf(Gen<? extends T>... gens) {
+        return random -> gens[random.nextInt(gens.length)].next(random);
+    }
+
+    /** A weighted choice: {@code weight, gen, weight, gen, ...}. */
+    @SuppressWarnings("unchecked")
+    private static <T> Gen<T> frequency(Object... weightsAndGens) {
+        int total = 0;
+        for (int i = 0; i < weightsAndGens.length; i += 2) {
+            total += (Integer) weightsAndGens[i];
+        }
+        int sum = total;
+        return random -> {
+            int roll = random.nextInt(sum);
+            for (int i = 0; i < weightsAndGens.length; i += 2) {
+                roll -= (Integer) weightsAndGens[i];
+                if (roll < 0) {
+                    return ((Gen<? extends T>) weightsAndGens[i + 1]).next(random);
+                }
+            }
+            throw new IllegalStateException("weights add up to " + sum);
+        };
+    }
+
+    private static <T> Gen<T> just(T value) {
+        return random -> value;
+    }
+
+    private static <T> Gen<List<T>> listOf(Gen<? extends T> gen, int maxSize) {
+        return random -> {
+            int size = random.nextInt(maxSize + 1);
+            List<T> list = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                list.add(gen.next(random));
+            }
+            return list;
+        };
+    }
+
+    private static Gen<Integer> between(int min, int max) {
+        return random -> min + random.nextInt(max - min + 1);
     }
 
     private static String headers(int count) {
