@@ -107,13 +107,29 @@ record FrontDoorCase(Transport transport, Style style, List<Piece> pieces, List<
     /** The outcome the contract demands, walking the pieces as the server reads them. */
     Verdict verdict() {
         Verdict verdict = walk();
-        int invalid = firstInvalidUtf8();
-        if (invalid >= 0 && verdict.outcome() == Outcome.REFUSED_WITH_ERROR && verdict.decidingPiece() < invalid) {
-            // the refused frame may share its WebSocket message with the invalid bytes, which the
-            // container refuses whole, before the frame reaches STOMP: the close is certain, the ERROR not
+        if (verdict.outcome() == Outcome.REFUSED_WITH_ERROR && closesLater(verdict.decidingPiece())) {
+            // the transport is broken by what follows: the container may close before the ERROR
+            // is written (SockJS writes on another thread), or refuse a message holding both
+            // whole: the close is certain, the ERROR not
             return new Verdict(Outcome.CLOSED, verdict.answers(), verdict.decidingPiece());
         }
         return verdict;
+    }
+
+    /** Whether a piece after {@code piece} closes the connection below STOMP. */
+    private boolean closesLater(int piece) {
+        int invalid = firstInvalidUtf8();
+        if (invalid > piece) {
+            return true;
+        }
+        for (int i = piece + 1; i < this.pieces.size(); i++) {
+            Kind kind = this.pieces.get(i).kind();
+            if (kind == Kind.BROKEN_WEBSOCKET || kind == Kind.OVERSIZE
+                    || (kind == Kind.BROKEN_SOCKJS && !this.transport.isXhr())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The first piece whose bytes the container must refuse (not UTF-8 in a text message), or -1. */
@@ -141,6 +157,11 @@ record FrontDoorCase(Transport transport, Style style, List<Piece> pieces, List<
             }
             switch (piece.kind()) {
                 case EOL -> {
+                    if (!connected) {
+                        // a heart-beat before CONNECT: Spring refuses it when it comes alone
+                        // ("Unknown session"), and skips it before a frame
+                        return new Verdict(Outcome.EITHER, answers, i);
+                    }
                 }
                 case CONNECT -> {
                     if (connected) {
