@@ -15,6 +15,7 @@ import dev.parley.delivery.broker.FanOutBroker;
 import dev.parley.delivery.session.ClientFrameWriter;
 import dev.parley.delivery.session.ClientSessionDecorator;
 import dev.parley.delivery.session.ClientWriters;
+import dev.parley.delivery.session.CompleteFramesDecoder;
 import dev.parley.delivery.session.ConnectionDeadlines;
 import dev.parley.delivery.session.HttpSessionLiveness;
 import dev.parley.delivery.session.InboundWriteScope;
@@ -41,6 +42,8 @@ import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.config.annotation.DelegatingWebSocketMessageBrokerConfiguration;
+import org.springframework.web.socket.messaging.StompSubProtocolHandler;
+import org.springframework.web.socket.messaging.SubProtocolHandler;
 import org.springframework.web.socket.messaging.SubProtocolWebSocketHandler;
 
 /**
@@ -51,7 +54,8 @@ import org.springframework.web.socket.messaging.SubProtocolWebSocketHandler;
  * <li>the simple broker is a {@link FanOutBroker}, which encodes a topic message once for all
  * its subscribers;</li>
  * <li>WebSocket messages may arrive in parts, so Tomcat needs no receive buffer as large as the
- * largest frame (see {@link ReceiveBuffers});</li>
+ * largest frame (see {@link ReceiveBuffers}), and are parsed once whole
+ * ({@link CompleteFramesDecoder});</li>
  * <li>a connection that does not complete CONNECT in time, or stays open after its DISCONNECT, is
  * closed ({@link ConnectionDeadlines}).</li>
  * </ul>
@@ -169,6 +173,17 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
                     connections.remove(session.getId());
                     deadlines.ended(session.getId());
                 }
+            }
+
+            /** Frames arriving in parts are parsed once whole ({@link CompleteFramesDecoder}). */
+            @Override
+            public void addProtocolHandler(SubProtocolHandler protocolHandler) {
+                if (protocolHandler instanceof StompSubProtocolHandler stomp) {
+                    CompleteFramesDecoder decoder = new CompleteFramesDecoder();
+                    decoder.setHeaderInitializer(stomp.getHeaderInitializer());
+                    stomp.setDecoder(decoder);
+                }
+                super.addProtocolHandler(protocolHandler);
             }
 
             /** The STOMP decoder reassembles frames, up to the frame limit, from any parts. */
