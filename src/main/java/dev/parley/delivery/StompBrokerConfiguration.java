@@ -166,11 +166,12 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
 
             @Override
             public void afterConnectionClosed(WebSocketSession session, CloseStatus closeStatus) throws Exception {
+                // out of the registry before its DISCONNECT is sent (FanOutBroker#handleMessageInternal)
+                connections.remove(session.getId());
                 try {
                     super.afterConnectionClosed(session, closeStatus);
                 }
                 finally {
-                    connections.remove(session.getId());
                     deadlines.ended(session.getId());
                 }
             }
