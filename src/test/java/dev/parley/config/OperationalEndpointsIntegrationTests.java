@@ -37,6 +37,12 @@ class OperationalEndpointsIntegrationTests {
         }
 
         @Test
+        void livenessAndReadinessAreOnThePublicPortForALoadBalancer() {
+            assertThat(this.api.get("/livez").status()).isEqualTo(200);
+            assertThat(this.api.get("/readyz").status()).isEqualTo(200);
+        }
+
+        @Test
         void metricsAndInfoAreNotServedOnThePublicPort() {
             assertThat(this.api.get("/actuator/metrics").status()).isEqualTo(404);
             assertThat(this.api.get("/actuator/metrics/jvm.memory.used").status()).isEqualTo(404);
@@ -70,6 +76,9 @@ class OperationalEndpointsIntegrationTests {
             assertThat(this.api.get("/actuator/health").status()).isEqualTo(404);
             // what a load balancer may still ask the public port
             assertThat(this.api.get("/readyz").status()).isEqualTo(200);
+            // ready means the database answers; alive does not depend on it
+            assertThat(management.get("/actuator/health/readiness").json().path("components").has("db")).isTrue();
+            assertThat(management.get("/actuator/health/liveness").json().path("components").has("db")).isFalse();
         }
     }
 }
