@@ -112,7 +112,7 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
                 .withSockJS()
                 // the iframe transports' page loads the client the chat page uses, from this
                 // service: Spring's default, a CDN, is not a source the page's policy allows
-                .setClientLibraryUrl("/webjars/sockjs-client/sockjs.min.js")
+                .setClientLibraryUrl("/webjars/sockjs-client/dist/sockjs.min.js")
                 .setHeartbeatTime(heartbeat)
                 .setDisconnectDelay(this.transport.disconnectDelay().toMillis())
                 // messages held for an xhr-polling client between two polls

@@ -3,12 +3,18 @@ package dev.parley.identity;
 import java.time.Duration;
 
 import jakarta.servlet.http.HttpServletRequest;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import tools.jackson.databind.JsonNode;
 
 import dev.parley.core.Nickname;
 import dev.parley.ratelimit.RateLimits;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -35,6 +41,20 @@ class NicknameController {
 
     @PostMapping("/api/nicknames")
     @ResponseStatus(HttpStatus.CREATED)
+    @Operation(summary = "Claims a nickname", description = "The token is shown once: it is the passcode of every "
+            + "STOMP CONNECT as this nickname. Only a hash of it is stored.")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = ClaimRequest.class)))
+    @ApiResponse(responseCode = "201", description = "Claimed",
+            content = @Content(schema = @Schema(implementation = ClaimResponse.class)))
+    @ApiResponse(responseCode = "409", description = "Claimed already (case-insensitively)",
+            content = @Content(mediaType = "application/problem+json",
+                    schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "429", description = "Too many claims from this client address",
+            headers = @Header(name = "Retry-After", description = "seconds until a claim is allowed again",
+                    schema = @Schema(type = "integer")),
+            content = @Content(mediaType = "application/problem+json",
+                    schema = @Schema(implementation = ProblemDetail.class)))
     ClaimResponse claim(@RequestBody JsonNode body, HttpServletRequest request) {
         JsonNode value = body.get("nickname");
         Nickname nickname = new Nickname((value != null && value.isString()) ? value.stringValue() : null);
@@ -47,5 +67,14 @@ class NicknameController {
     }
 
     record ClaimResponse(String nickname, String token) {
+    }
+
+    /**
+     * The body of a claim, for the API's description only: the body is read as JSON as it is,
+     * so that a nickname that is no JSON string is refused rather than converted.
+     */
+    @Schema(name = "ClaimRequest")
+    record ClaimRequest(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "alice",
+            description = "1-32 letters, digits, _ or -") String nickname) {
     }
 }

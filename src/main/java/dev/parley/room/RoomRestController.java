@@ -6,6 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
@@ -52,6 +58,11 @@ class RoomRestController {
      * gives the page, and whether there is more.
      */
     @GetMapping("/api/rooms")
+    @Operation(summary = "Lists rooms with messages or online users, sorted by name, a page at a time")
+    @ApiResponse(responseCode = "200", description = "A page of rooms",
+            headers = @Header(name = "Link", description = "<the next page>; rel=\"next\", when there is more",
+                    schema = @Schema(type = "string")),
+            content = @Content(array = @ArraySchema(schema = @Schema(implementation = RoomSummary.class))))
     ResponseEntity<List<RoomSummary>> rooms(@RequestParam(name = "limit", required = false) @Nullable Integer limit,
             @RequestParam(name = "after", required = false) @Nullable String after,
             @RequestParam(name = "prefix", required = false) @Nullable String prefix, HttpServletRequest request) {

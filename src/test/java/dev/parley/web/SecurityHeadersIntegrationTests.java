@@ -29,7 +29,7 @@ class SecurityHeadersIntegrationTests extends ParleyIntegrationTestBase {
             "/, 200, text/html",
             "/js/main.js, 200, text/javascript",
             "/css/parley.css, 200, text/css",
-            "/webjars/sockjs-client/sockjs.min.js, 200, text/javascript",
+            "/webjars/sockjs-client/dist/sockjs.min.js, 200, text/javascript",
             "/api/rooms, 200, application/json",
             "/api/rooms/Not-A-Room/users, 400, application/problem+json",
             "/api/no-such-thing, 404, application/problem+json",
