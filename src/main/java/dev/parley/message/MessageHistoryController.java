@@ -2,6 +2,9 @@ package dev.parley.message;
 
 import java.util.List;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import dev.parley.config.ChatProperties;
 import dev.parley.core.ChatException;
 import dev.parley.core.ErrorCode;
@@ -23,9 +26,14 @@ class MessageHistoryController {
 
     private final ChatProperties.History limits;
 
-    MessageHistoryController(MessageHistory history, ChatProperties properties) {
+    private final Counter catchUps;
+
+    MessageHistoryController(MessageHistory history, ChatProperties properties, MeterRegistry meters) {
         this.history = history;
         this.limits = properties.history();
+        this.catchUps = Counter.builder("parley.catchup.requests")
+            .description("History pages read with ?after= (clients catching up after a reconnect or a gap)")
+            .register(meters);
     }
 
     @GetMapping("/api/rooms/{room}/messages")
@@ -48,6 +56,7 @@ class MessageHistoryController {
             return this.history.before(room, before, pageSize);
         }
         if (after != null) {
+            this.catchUps.increment();
             return this.history.after(room, after, pageSize);
         }
         return this.history.latest(room, pageSize);

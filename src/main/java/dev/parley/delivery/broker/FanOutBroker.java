@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.jspecify.annotations.Nullable;
 
@@ -40,12 +41,16 @@ public final class FanOutBroker extends SimpleBrokerMessageHandler {
 
     private final AtomicLong messageIds = new AtomicLong();
 
+    private final LongAdder deliveries;
+
     /**
      * @param configured Spring's broker as the registry configured it, whose settings and
      *        subscription registry this broker takes over
      * @param connections the open connections by session id
+     * @param deliveries counts the shared frames queued on connections, once per fan-out
      */
-    public FanOutBroker(SimpleBrokerMessageHandler configured, Map<String, ClientSessionDecorator> connections) {
+    public FanOutBroker(SimpleBrokerMessageHandler configured, Map<String, ClientSessionDecorator> connections,
+            LongAdder deliveries) {
         super(configured.getClientInboundChannel(), configured.getClientOutboundChannel(),
                 configured.getBrokerChannel(), configured.getDestinationPrefixes());
         setSubscriptionRegistry(configured.getSubscriptionRegistry());
@@ -55,6 +60,7 @@ public final class FanOutBroker extends SimpleBrokerMessageHandler {
         setPreservePublishOrder(configured.isPreservePublishOrder());
         setPhase(configured.getPhase());
         this.connections = connections;
+        this.deliveries = deliveries;
     }
 
     /** A registry for {@link ClientSessionDecorator}s to be found by the broker. */
@@ -88,14 +94,18 @@ public final class FanOutBroker extends SimpleBrokerMessageHandler {
             return;
         }
         MultiValueMap<String, String> subscriptions = getSubscriptionRegistry().findSubscriptions(message);
+        int queued = 0;
         for (Map.Entry<String, List<String>> entry : subscriptions.entrySet()) {
             ClientSessionDecorator connection = this.connections.get(entry.getKey());
             if (connection != null) {
                 for (String subscriptionId : entry.getValue()) {
                     connection.sendFrame(frame.forSubscription(subscriptionId));
+                    queued++;
                 }
             }
         }
+        // one add per fan-out: the counter is read only when metrics are scraped
+        this.deliveries.add(queued);
     }
 
     /** The shared frame of a plain topic message, or {@code null} if Spring should deliver it. */
