@@ -2,6 +2,7 @@ package dev.parley.delivery.broker;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +29,7 @@ class FanOutBrokerTests {
     void startBroker() {
         SimpleBrokerMessageHandler configured = new SimpleBrokerMessageHandler(new ExecutorSubscribableChannel(),
                 new ExecutorSubscribableChannel(), new ExecutorSubscribableChannel(), List.of("/topic"));
-        this.broker = new FanOutBroker(configured, this.connections);
+        this.broker = new FanOutBroker(configured, this.connections, new LongAdder());
         this.broker.start();
     }
 
