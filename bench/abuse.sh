@@ -11,6 +11,7 @@
 #   kill "$PID"
 #
 #   bench/abuse.sh PORT [SERVER_PID] [bench options...]   e.g. --rounds 3, --abuse-claims 500
+# (3,000 claims in the first round, 300 in each later one: --abuse-claims-again)
 # Builds the bench jar first when it is missing.
 set -euo pipefail
 

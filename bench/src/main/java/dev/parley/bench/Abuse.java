@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.LongAccumulator;
  * nothing but HTTP and WebSocket, can make a server on its default limits hold (contract section
  * 6a). Each round, with new connections and new room names:
  * <ol>
- * <li>claims nicknames as fast as it can, and counts the 201s, the 429s and their Retry-After;</li>
+ * <li>claims nicknames as fast as it can, and counts the 201s, the 429s and their Retry-After (3,000
+ * in the first round, 300 in each later one, when the address has no claim left anyway);</li>
  * <li>one connection joins many rooms: joins accepted, LIMIT_EXCEEDED replies, whether it stays open;</li>
  * <li>one connection subscribes to many destinations: how many the server took before its ERROR and close;</li>
  * <li>many connections for one nickname: how many were accepted; each accepted one then joins rooms
@@ -91,11 +92,13 @@ final class Abuse {
         AbuseReport.Memory before = memory("before the first round");
         List<AbuseReport.Round> rounds = new ArrayList<>();
         CompletableFuture<SilentSocket.Outcome> bareTcp = null;
+        long bareTcpOpened = 0;
         try {
             if (!claimOwnNicknames()) {
                 new AbuseReport(this.options, before, rounds, null, this.warnings).print(this.out);
                 return 1;
             }
+            bareTcpOpened = System.nanoTime();
             bareTcp = CompletableFuture.supplyAsync(() -> SilentSocket.bareTcp(this.options.url, BARE_TCP_LIMIT),
                     daemonThread("abuse-bare-tcp"));
             for (int round = 1; round <= this.options.rounds; round++) {
@@ -107,7 +110,8 @@ final class Abuse {
         }
         SilentSocket.Outcome bare = (bareTcp == null) ? null : bareTcp.getNow(null);
         if (bareTcp != null && bare == null) {
-            bare = new SilentSocket.Outcome(false, null, -1, -1, -1, "still open at the end of the run");
+            bare = new SilentSocket.Outcome(false, null, -1, -1, -1, String.format(Locale.ROOT,
+                    "still open at the end of the run, %.0f s after it was opened", (System.nanoTime() - bareTcpOpened) / 1e9));
         }
         AbuseReport report = new AbuseReport(this.options, before, rounds, bare, this.warnings);
         report.print(this.out);
@@ -168,7 +172,8 @@ final class Abuse {
     // ------------------------------------------------------------------ (1) claims
 
     private AbuseReport.Claims claims(int round) throws InterruptedException {
-        int tried = this.options.abuseClaims;
+        // the first flood shows the limit; the later ones, smaller, that refusing costs nothing that stays
+        int tried = (round == 1) ? this.options.abuseClaims : this.options.abuseClaimsAgain;
         AtomicInteger accepted = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
         AtomicInteger other = new AtomicInteger();

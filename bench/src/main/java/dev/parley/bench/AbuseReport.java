@@ -159,16 +159,16 @@ final class AbuseReport {
                 + "?limit=5000: %d%n", l.status(), l.rooms(), l.bytes(), l.link() ? "rel=\"next\"" : "absent", l.pages(),
                 l.totalRooms(), l.overMaxStatus());
         out.println();
-        out.println("round  claims ok/429  joins ok/LIMIT open  subs taken closed  conns ok/refused  rooms   "
+        out.println("round  claims ok/429  joins ok/LIMIT open  subs taken closed  conns ok/refused  rooms  "
                 + "no-CONNECT closed  list rooms/bytes/link  released  heap held  heap after  RSS after");
         for (Round round : this.rounds) {
-            out.printf("%5d  %6d/%-5d  %8d/%-5d %-4s  %10d %-6s  %8d/%-7d  %5d   %17s  %9d/%-6d/%-4s  %7s  %9s  %10s  %9s%n",
-                    round.round(), round.claims().accepted(), round.claims().refused(), round.joins().accepted(),
-                    round.joins().limitExceeded(), round.joins().stillOpen() ? "yes" : "no",
+            out.printf("%5d  %13s  %10s %-4s  %10d %-6s  %16s  %5d  %17s  %21s  %8s  %9s  %10s  %9s%n",
+                    round.round(), round.claims().accepted() + "/" + round.claims().refused(),
+                    round.joins().accepted() + "/" + round.joins().limitExceeded(), round.joins().stillOpen() ? "yes" : "no",
                     round.subscriptions().taken(), round.subscriptions().closed() ? "yes" : "no",
-                    round.connections().accepted(), round.connections().refused(), round.connections().roomsJoined(),
-                    closedAfter(round.noConnect()), round.listing().rooms(), round.listing().bytes(),
-                    round.listing().link() ? "yes" : "no",
+                    round.connections().accepted() + "/" + round.connections().refused(), round.connections().roomsJoined(),
+                    closedAfter(round.noConnect()), round.listing().rooms() + "/" + round.listing().bytes() + "/"
+                            + (round.listing().link() ? "yes" : "no"),
                     round.releasedSeconds() < 0 ? "no" : String.format("%.1f s", round.releasedSeconds()),
                     mb(round.held().heapBytes()), mb(round.after().heapBytes()), mb(round.after().rssBytes()));
         }

@@ -89,7 +89,8 @@ public final class Options {
                                      room list; the server's heap after GC and RSS before, while held and
                                      after each round (--server-pid). Ignores the load options above
               --rounds N             with --abuse: rounds, each with new connections and rooms (default 10)
-              --abuse-claims N       claims per round (default 3000)
+              --abuse-claims N       claims in the first round (default 3000)
+              --abuse-claims-again N claims in each later round (default 300: the address has none left by then)
               --abuse-joins N        joins by the one connection (default 5000)
               --abuse-subscriptions N   SUBSCRIBEs by the one connection (default 20000)
               --abuse-connections N  connections tried for one nickname (default 25)
@@ -196,6 +197,8 @@ public final class Options {
 
     int abuseClaims = 3000;
 
+    int abuseClaimsAgain = 300;
+
     int abuseJoins = 5000;
 
     int abuseSubscriptions = 20_000;
@@ -299,6 +302,7 @@ public final class Options {
             case "--senders-on" -> this.sendersOn = Integer.parseInt(value);
             case "--rounds" -> this.rounds = Integer.parseInt(value);
             case "--abuse-claims" -> this.abuseClaims = Integer.parseInt(value);
+            case "--abuse-claims-again" -> this.abuseClaimsAgain = Integer.parseInt(value);
             case "--abuse-joins" -> this.abuseJoins = Integer.parseInt(value);
             case "--abuse-subscriptions" -> this.abuseSubscriptions = Integer.parseInt(value);
             case "--abuse-connections" -> this.abuseConnections = Integer.parseInt(value);
@@ -371,7 +375,7 @@ public final class Options {
         require(!socketIo(), "--abuse is for Parley (--protocol stomp)");
         require(instances() == 1, "--abuse measures one server: one --url");
         require(this.rounds > 0, "--rounds must be positive");
-        require(this.abuseClaims >= 0 && this.abuseJoins >= 0 && this.abuseSubscriptions >= 0
+        require(this.abuseClaims >= 0 && this.abuseClaimsAgain >= 0 && this.abuseJoins >= 0 && this.abuseSubscriptions >= 0
                 && this.abuseConnections >= 0 && this.abuseRooms >= 0, "--abuse-* sizes must not be negative");
         require(this.connectConcurrency > 0, "--connect-concurrency must be positive");
         require(this.ioThreads > 0, "--io-threads must be positive");

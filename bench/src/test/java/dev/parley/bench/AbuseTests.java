@@ -24,6 +24,7 @@ class AbuseTests {
         assertTrue(options.abuse);
         assertEquals(3, options.rounds);
         assertEquals(100, options.abuseClaims);
+        assertEquals(300, options.abuseClaimsAgain);
         // the experiment by default
         assertEquals(5000, options.abuseJoins);
         assertEquals(20_000, options.abuseSubscriptions);
@@ -112,6 +113,8 @@ class AbuseTests {
         assertTrue(text.contains("100 rooms in 9000 bytes, Link rel=\"next\"; 22 pages, 2100 rooms in all; ?limit=5000: 400"), text);
         assertTrue(text.contains("before 38.0 MB; after round 1 40.5 MB, after round 3 41.5 MB (+0.50 MB per round"), text);
         assertTrue(text.contains("TCP closed by the server after 60.00 s"), text);
+        // one row per round
+        assertTrue(text.lines().anyMatch(line -> line.matches("\\s+2\\s+0/3000\\s+100/4900 yes\\s+256 yes\\s+20/5\\s+2000 .*")), text);
 
         Map<String, Object> json = report.json();
         assertEquals("abuse", json.get("workload"));
