@@ -118,7 +118,8 @@ final class Abuse {
         if (this.options.json != null) {
             report.writeJson(this.options.json);
         }
-        return 0;
+        // a run cut short measured less than it says
+        return (rounds.size() == this.options.rounds) ? 0 : 1;
     }
 
     /** The nicknames of the joining and of the many connections, claimed while the address may. */
