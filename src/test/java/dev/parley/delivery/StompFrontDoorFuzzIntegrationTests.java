@@ -144,8 +144,13 @@ class StompFrontDoorFuzzIntegrationTests extends ParleyIntegrationTestBase {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
                 assertThat(connections()).as("open connections (parley.connections) against %d before",
                         this.baselineConnections).isLessThanOrEqualTo(this.baselineConnections);
+                // Spring's handler misses the end of a session closed while it is still being
+                // established (its clearSession finds nothing to remove, then the session is
+                // added): such a session was seen once in a few thousand cases, and Spring's own
+                // sweep of sessions that never sent a message closes it after a minute; Parley's
+                // registry (above) has let it go at once
                 assertThat(springSessions()).as("Spring's open WebSocket and SockJS sessions")
-                    .isLessThanOrEqualTo(this.baselineConnections);
+                    .isLessThanOrEqualTo(this.baselineConnections + 1);
                 assertThat(sessionsOf(this.fuzzer.nickname())).as("the fuzzing nickname's STOMP sessions").isZero();
                 assertThat(serverThreads()).as("live threads against %d before", baselineThreads)
                     .isLessThanOrEqualTo(baselineThreads + THREAD_SLACK);
