@@ -9,6 +9,7 @@ import dev.parley.core.ChatException;
 import dev.parley.core.ChatUser;
 import dev.parley.core.Conversation;
 import dev.parley.core.ErrorCode;
+import dev.parley.identity.BearerPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -42,13 +43,13 @@ class DirectRestController {
 
     /** The principal's conversations, latest first. */
     @GetMapping("/api/direct")
-    List<ConversationSummary> conversations(ChatUser user) {
+    List<ConversationSummary> conversations(@BearerPrincipal ChatUser user) {
         return this.history.conversations(user.nickname(), MAX_CONVERSATIONS);
     }
 
     /** A conversation's messages, paged like a room's ({@code before}, {@code after}, {@code limit}). */
     @GetMapping("/api/direct/{nickname}/messages")
-    List<DirectMessage> messages(ChatUser user, @PathVariable("nickname") String nickname,
+    List<DirectMessage> messages(@BearerPrincipal ChatUser user, @PathVariable("nickname") String nickname,
             @RequestParam(name = "before", required = false) @Nullable Long before,
             @RequestParam(name = "after", required = false) @Nullable Long after,
             @RequestParam(name = "limit", required = false) @Nullable Integer limit) {

@@ -22,7 +22,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * {@code Authorization: Bearer <token>} (contract section 10). The token is looked up by its
  * hash alone, so the answer to a wrong or missing token neither needs nor reveals a nickname.
  * <p>
- * A REST handler declares a {@link ChatUser} parameter, first, to be called only for a valid
+ * A REST handler declares a {@link BearerPrincipal} {@link ChatUser} parameter, first, to be called only for a valid
  * token: arguments are resolved in order, so nothing else of the request (a path, a query
  * parameter that is no number) is looked at before the token is.
  */
@@ -47,7 +47,7 @@ public class BearerAuthentication implements HandlerMethodArgumentResolver, WebM
 
     @Override
     public boolean supportsParameter(MethodParameter parameter) {
-        return parameter.getParameterType() == ChatUser.class;
+        return parameter.getParameterType() == ChatUser.class && parameter.hasParameterAnnotation(BearerPrincipal.class);
     }
 
     @Override
