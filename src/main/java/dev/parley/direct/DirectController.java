@@ -69,16 +69,8 @@ class DirectController {
         Nickname named = this.recipients.named(nickname, user);
         JsonNode body = JsonBody.object(frame.getPayload());
         Nickname to = this.recipients.claimed(named);
-        JsonNode text = body.get("text");
-        if (text == null || !text.isString()) {
-            throw new ChatException(ErrorCode.INVALID_MESSAGE, "text must be a JSON string");
-        }
-        MessageText messageText = MessageText.of(text.stringValue(), this.maxLength);
-        JsonNode clientId = body.get("clientId");
-        ClientId id = null;
-        if (clientId != null && !clientId.isNull()) {
-            id = new ClientId(clientId.isString() ? clientId.stringValue() : null);
-        }
+        MessageText messageText = MessageText.fromBody(body, this.maxLength);
+        ClientId id = ClientId.fromBody(body);
         if (!this.rateLimits.trySend(user.nickname())) {
             throw new ChatException(ErrorCode.RATE_LIMITED, "too many messages: wait a moment before sending more");
         }

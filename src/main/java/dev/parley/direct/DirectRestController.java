@@ -5,11 +5,10 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 import dev.parley.config.ChatProperties;
-import dev.parley.core.ChatException;
 import dev.parley.core.ChatUser;
 import dev.parley.core.Conversation;
-import dev.parley.core.ErrorCode;
 import dev.parley.identity.BearerPrincipal;
+import dev.parley.message.HistoryPage;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -55,26 +54,13 @@ class DirectRestController {
             @RequestParam(name = "limit", required = false) @Nullable Integer limit) {
         Conversation conversation = Conversation.between(user.nickname(),
                 this.recipients.claimed(this.recipients.named(nickname, user)));
-        if (before != null && after != null) {
-            throw badRequest("use either before or after, not both");
+        HistoryPage page = HistoryPage.of(before, after, limit, this.limits);
+        if (page.before() != null) {
+            return this.history.before(conversation, page.before(), page.limit());
         }
-        if ((before != null && before < 0) || (after != null && after < 0)) {
-            throw badRequest("message ids are not negative");
+        if (page.after() != null) {
+            return this.history.after(conversation, page.after(), page.limit());
         }
-        int pageSize = (limit != null) ? limit : this.limits.defaultLimit();
-        if (pageSize < 1 || pageSize > this.limits.maxLimit()) {
-            throw badRequest("limit is 1-" + this.limits.maxLimit());
-        }
-        if (before != null) {
-            return this.history.before(conversation, before, pageSize);
-        }
-        if (after != null) {
-            return this.history.after(conversation, after, pageSize);
-        }
-        return this.history.latest(conversation, pageSize);
-    }
-
-    private static ChatException badRequest(String message) {
-        return new ChatException(ErrorCode.BAD_REQUEST, message);
+        return this.history.latest(conversation, page.limit());
     }
 }
