@@ -25,6 +25,8 @@
 #                       PORT, i.e. its database and key prefix, as they are (nothing dropped):
 #                         P1=$(BENCH_DB=postgres bench/run-server.sh 8450)
 #                         P2=$(BENCH_DB=postgres BENCH_PEER=8450 bench/run-server.sh 8451)
+#   BENCH_LIMITS=default  the service's own limits instead: nothing lifted (bench/abuse.sh measures
+#                       what one client can make the server hold against them)
 #   BENCH_PG_HOST, BENCH_PG_PORT, BENCH_PG_USER (127.0.0.1, 5432, postgres; trust authentication),
 #   BENCH_REDIS_HOST, BENCH_REDIS_PORT (127.0.0.1, 6379)
 #   further arguments after PORT are passed to the server (e.g. --chat.transport.heartbeat=0)
@@ -82,13 +84,20 @@ case "${BENCH_DB:-file}" in
         ;;
     *) echo "run-server: BENCH_DB is file, h2, mem or postgres" >&2; exit 2 ;;
 esac
+limit_args=(--chat.rate-limit.burst=1000000 --chat.rate-limit.per-second=1000000
+    --chat.limits.claim-burst=1000000 --chat.limits.claims-per-hour=1000000)
+case "${BENCH_LIMITS:-lifted}" in
+    lifted) ;;
+    default) limit_args=() ;;
+    *) echo "run-server: BENCH_LIMITS is lifted (the default) or default" >&2; exit 2 ;;
+esac
 mkdir -p "$(dirname "$log")"
 
 # shellcheck disable=SC2086
 nohup "${PARLEY_JAVA:-java}" ${JAVA_OPTS:-} -jar "$jar" \
     --server.port="$port" \
     --spring.datasource.url="$db_url" ${db_args[@]+"${db_args[@]}"} \
-    --chat.rate-limit.burst=1000000 --chat.rate-limit.per-second=1000000 \
+    ${limit_args[@]+"${limit_args[@]}"} \
     "$@" >"$log" 2>&1 </dev/null &
 pid=$!
 
@@ -99,7 +108,7 @@ for _ in $(seq 1 240); do
         exit 1
     fi
     if curl -fsS "http://127.0.0.1:$port/actuator/health" 2>/dev/null | grep -q '"status":"UP"'; then
-        echo "run-server: $jar up on port $port (pid $pid, log $log)" >&2
+        echo "run-server: $jar up on port $port (pid $pid, log $log, limits ${BENCH_LIMITS:-lifted})" >&2
         echo "$pid"
         exit 0
     fi

@@ -2,6 +2,7 @@
 
 export const PAGE_SIZE = 50;          // latest page and each scroll-back page
 export const CATCH_UP_PAGE_SIZE = 200; // chat.history.max-limit: fewer round trips when catching up
+const NEXT_LINK = /<(\/api\/rooms\?[^>]*)>;\s*rel="next"/;
 
 export class ApiError extends Error {
     constructor(status, detail) {
@@ -11,6 +12,10 @@ export class ApiError extends Error {
 }
 
 async function request(path, options = {}) {
+    return (await exchange(path, options)).body;
+}
+
+async function exchange(path, options = {}) {
     const response = await fetch(path, {
         cache: 'no-store',
         ...options,
@@ -23,7 +28,7 @@ async function request(path, options = {}) {
         // no JSON body
     }
     if (!response.ok) throw new ApiError(response.status, body?.detail);
-    return body;
+    return { body, headers: response.headers };
 }
 
 /** POST /api/nicknames → {nickname, token}; 409 when taken, 400 when invalid. */
@@ -35,9 +40,20 @@ export function claimNickname(nickname) {
     });
 }
 
-/** GET /api/rooms → [{name, online, messages, lastMessageAt}] */
-export function listRooms() {
-    return request('/api/rooms');
+/**
+ * A page of GET /api/rooms, the first one under a prefix or the one a previous page's `next`
+ * names → {rooms: [{name, online, messages, lastMessageAt}], next: the next page's path or null}.
+ */
+export async function listRooms({ prefix = '', next = null } = {}) {
+    let path = next;
+    if (path == null) {
+        // no limit: the server's page (chat.rooms.default-limit), whatever its maximum
+        path = prefix ? `/api/rooms?${new URLSearchParams({ prefix })}` : '/api/rooms';
+    }
+    const { body, headers } = await exchange(path);
+    // only a path of this API is followed, whatever the header says
+    const link = NEXT_LINK.exec(headers.get('Link') ?? '');
+    return { rooms: Array.isArray(body) ? body : [], next: link ? link[1] : null };
 }
 
 /** GET /api/rooms/{room}/messages with before / after / limit; always oldest first. */

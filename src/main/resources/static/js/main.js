@@ -58,6 +58,9 @@ async function onClaim(event) {
             showLoginError(`“${nickname}” is already taken. If it is yours, open Parley in the browser where you claimed it; otherwise pick another nickname.`);
         } else if (e instanceof ApiError && e.status === 400) {
             showLoginError(e.message || 'That nickname is not valid.');
+        } else if (e instanceof ApiError && e.status === 429) {
+            // the server's detail says how long to wait (contract section 6a)
+            showLoginError(e.message || 'Too many nicknames claimed from your address. Try again later.');
         } else {
             showLoginError('Could not reach Parley. Check your connection and try again.');
         }

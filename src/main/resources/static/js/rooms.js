@@ -2,11 +2,11 @@
 // gap (contract section 8), the online list, typing, unread counts, and the outbox of our own
 // messages until their echo arrives.
 
-import { CATCH_UP_PAGE_SIZE, PAGE_SIZE, fetchMessages, listRooms } from './api.js';
+import { CATCH_UP_PAGE_SIZE, PAGE_SIZE, fetchMessages } from './api.js';
+import { RoomDirectory } from './directory.js';
 import { $, announce, el, setText } from './dom.js';
 import {
-    eventElement, insertMessage, isNearBottom, messageElement, pendingElement, regroup, renderDirectory,
-    renderJoinedRooms, renderUsers, typingText, updatePendingElement,
+    eventElement, insertMessage, isNearBottom, messageElement, pendingElement, regroup, renderJoinedRooms, renderUsers, typingText, updatePendingElement,
 } from './render.js';
 import { foldName, newClientId, sameName } from './rules.js';
 import * as store from './store.js';
@@ -68,7 +68,13 @@ export class Chat {
         this.rooms = new Map();
         this.active = null;
         this.connection = null;
-        this.directory = [];
+        this.directory = new RoomDirectory({
+            join: (name) => this.join(name),
+            joinedNames: () => new Set(this.rooms.keys()),
+            liveCounts: () => new Map([...this.rooms.values()]
+                .filter((room) => room.live && room.users.size > 0)
+                .map((room) => [room.name, room.users.size])),
+        });
         this.tokens = SEND_BURST;
         this.tokensAt = Date.now();
         this.flushTimer = null;
@@ -205,6 +211,7 @@ export class Chat {
 
     dispose() {
         this.listeners.abort();
+        this.directory.dispose();
         clearTimeout(this.flushTimer);
         clearTimeout(this.typingIdleTimer);
         clearTimeout(this.typingDeferTimer);
@@ -577,39 +584,18 @@ export class Chat {
         for (const room of this.rooms.values()) for (const entry of room.pending.values()) this.#renderPending(entry);
     }
 
-    // ---- the room directory (GET /api/rooms) ----------------------------------------------------
+    // ---- the room directory (GET /api/rooms, directory.js) ---------------------------------------
 
-    async refreshDirectory() {
-        try {
-            const rooms = await listRooms();
-            if (Array.isArray(rooms)) {
-                // the live online lists of our rooms are newer than what the server counted then
-                for (const room of this.rooms.values()) {
-                    if (!room.live || room.users.size === 0) continue;
-                    const summary = rooms.find((r) => r.name === room.name);
-                    if (summary) summary.online = room.users.size;
-                    else rooms.push({ name: room.name, online: room.users.size, messages: 0, lastMessageAt: null });
-                }
-                this.directory = rooms.sort((a, b) => (a.name < b.name ? -1 : 1));
-            }
-        } catch {
-            // keep the last list; the next refresh may work
-        }
-        this.#renderDirectory();
+    refreshDirectory() {
+        return this.directory.refresh();
     }
 
     #updateDirectoryCount(name, online) {
-        if (!Number.isInteger(online)) return;
-        const summary = this.directory.find((r) => r.name === name);
-        if (summary) summary.online = online;
-        else this.directory = [...this.directory, { name, online, messages: 0, lastMessageAt: null }]
-            .sort((a, b) => (a.name < b.name ? -1 : 1));
-        this.#renderDirectory();
+        this.directory.updateCount(name, online);
     }
 
     #renderDirectory() {
-        renderDirectory($('room-directory'), this.directory, new Set(this.rooms.keys()), { join: (name) => this.join(name) });
-        $('directory-empty').hidden = this.directory.length > 0;
+        this.directory.render();
     }
 
     // ---- rendering -----------------------------------------------------------------------------

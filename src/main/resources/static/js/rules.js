@@ -20,6 +20,11 @@ export function stripText(text) {
     return text.replace(STRIP, '');
 }
 
+/** Whether a room name could start with `prefix` (every start of a room name is one itself). */
+export function isRoomPrefix(prefix) {
+    return ROOM_PATTERN.test(prefix);
+}
+
 /** null when the room name is valid, otherwise what is wrong with it, in words. */
 export function roomProblem(name) {
     if (name === '') return 'Type a room name.';

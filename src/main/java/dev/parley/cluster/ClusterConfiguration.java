@@ -23,6 +23,7 @@ import dev.parley.core.RoomName;
 import dev.parley.direct.DirectHistory;
 import dev.parley.identity.LocalNicknameConnections;
 import dev.parley.message.MessageHistory;
+import dev.parley.ratelimit.BucketShapes;
 import dev.parley.ratelimit.LocalRateLimits;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -267,23 +268,21 @@ class ClusterConfiguration implements DisposableBean {
     }
 
     @Bean
-    RateLimitBuckets rateLimitBuckets(RedisConnectionFactory connections) {
+    RateLimitBuckets rateLimitBuckets(RedisConnectionFactory connections, Clock clock) {
         if (!(connections instanceof LettuceConnectionFactory lettuce)) {
             throw new IllegalStateException("the cluster's rate limits need Lettuce (spring.data.redis.client-type)");
         }
-        return new RateLimitBuckets(lettuce);
+        return new RateLimitBuckets(lettuce, BucketShapes.time(clock));
     }
 
     @Bean
     RedisRateLimits redisRateLimits(RateLimitBuckets buckets, ChatProperties properties,
-            RedisAvailability availability) {
-        ChatProperties.RateLimit limits = properties.rateLimit();
-        LocalRateLimits fallback = new LocalRateLimits(properties);
+            RedisAvailability availability, Clock clock) {
+        LocalRateLimits fallback = new LocalRateLimits(properties, clock);
         // not a bean, so its own @Scheduled clean-up does not run
         this.presenceTimer.scheduleWithFixedDelay(() -> guarded("forget idle rate limits", fallback::forgetIdle), 1, 1,
                 TimeUnit.MINUTES);
-        return new RedisRateLimits(buckets, properties.cluster().keyPrefix(), limits.burst(), limits.perSecond(),
-                limits.typingPerSecond(), fallback, availability);
+        return new RedisRateLimits(buckets, properties, fallback, availability);
     }
 
     @Bean

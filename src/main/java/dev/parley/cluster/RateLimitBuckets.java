@@ -3,6 +3,7 @@ package dev.parley.cluster;
 import java.time.Duration;
 import java.util.function.Supplier;
 
+import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
@@ -31,8 +32,11 @@ final class RateLimitBuckets implements Supplier<ProxyManager<String>>, Disposab
 
     private @Nullable ProxyManager<String> buckets;
 
-    RateLimitBuckets(LettuceConnectionFactory connections) {
+    private final TimeMeter time;
+
+    RateLimitBuckets(LettuceConnectionFactory connections, TimeMeter time) {
         this.connections = connections;
+        this.time = time;
     }
 
     @Override
@@ -44,6 +48,8 @@ final class RateLimitBuckets implements Supplier<ProxyManager<String>>, Disposab
             }
             this.connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
             this.buckets = Bucket4jLettuce.casBasedBuilder(this.connection)
+                // the service's clock, as the fallback's buckets
+                .clientClock(this.time)
                 // a bucket's key goes when the bucket would be full again: memory follows active nicknames
                 .expirationAfterWrite(
                         ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(5)))

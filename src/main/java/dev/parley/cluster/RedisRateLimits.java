@@ -4,21 +4,25 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeoutException;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 
+import dev.parley.config.ChatProperties;
 import dev.parley.core.Nickname;
+import dev.parley.ratelimit.BucketShapes;
 import dev.parley.ratelimit.LocalRateLimits;
 import dev.parley.ratelimit.RateLimits;
 
 /**
- * The rate limits of the cluster: each nickname's token buckets live in Redis (Bucket4j's
- * compare-and-swap buckets over Lettuce), so a nickname connected to several instances has one
- * rate, not one per instance. A bucket's key expires once it would be full again.
+ * The rate limits of the cluster: each nickname's token buckets, and each client address's
+ * bucket of nickname claims, live in Redis (Bucket4j's compare-and-swap buckets over Lettuce), so
+ * a nickname connected to several instances has one rate, not one per instance, and a client
+ * claiming through several instances one allowance. A bucket's key expires once it would be full again.
  * <p>
  * While Redis cannot be reached, this instance limits with buckets of its own
  * ({@link LocalRateLimits}) rather than refuse every send: each instance then grants up to the
- * full rate, for as long as the outage lasts. Whether Redis is away is {@link RedisAvailability}'s
+ * full rate (and allowance of claims), for as long as the outage lasts. Whether Redis is away is {@link RedisAvailability}'s
  * to say, so that a send does not wait for Redis's timeout once it is known to be away.
  */
 final class RedisRateLimits implements RateLimits {
@@ -31,24 +35,24 @@ final class RedisRateLimits implements RateLimits {
 
     private final Supplier<BucketConfiguration> typing;
 
+    private final Supplier<BucketConfiguration> claims;
+
     private final LocalRateLimits fallback;
 
     private final RedisAvailability availability;
 
-    RedisRateLimits(Supplier<ProxyManager<String>> buckets, String prefix, int burst, int perSecond, int typingPerSecond,
-            LocalRateLimits fallback, RedisAvailability availability) {
+    RedisRateLimits(Supplier<ProxyManager<String>> buckets, ChatProperties properties, LocalRateLimits fallback,
+            RedisAvailability availability) {
         this.availability = availability;
         this.buckets = buckets;
-        this.prefix = prefix;
-        this.sends = configuration(burst, perSecond);
-        this.typing = configuration(typingPerSecond, typingPerSecond);
+        this.prefix = properties.cluster().keyPrefix();
+        this.sends = constant(BucketShapes.sends(properties.rateLimit()));
+        this.typing = constant(BucketShapes.typing(properties.rateLimit()));
+        this.claims = constant(BucketShapes.claims(properties.limits()));
         this.fallback = fallback;
     }
 
-    private static Supplier<BucketConfiguration> configuration(int capacity, int perSecond) {
-        BucketConfiguration configuration = BucketConfiguration.builder()
-            .addLimit(limit -> limit.capacity(capacity).refillGreedy(perSecond, Duration.ofSeconds(1)))
-            .build();
+    private static Supplier<BucketConfiguration> constant(BucketConfiguration configuration) {
         return () -> configuration;
     }
 
@@ -60,6 +64,25 @@ final class RedisRateLimits implements RateLimits {
     @Override
     public boolean tryType(Nickname nickname) {
         return tryConsume("typing", nickname, this.typing);
+    }
+
+    @Override
+    public Duration tryClaim(String clientAddress) {
+        if (this.availability.isUp()) {
+            try {
+                ConsumptionProbe probe = this.buckets.get().builder()
+                    .build(this.prefix + ":ratelimit:claim:" + clientAddress, this.claims)
+                    .tryConsumeAndReturnRemaining(1);
+                return probe.isConsumed() ? Duration.ZERO : Duration.ofNanos(probe.getNanosToWaitForRefill());
+            }
+            catch (TimeoutException ex) {
+                // as for a send: this claim falls back
+            }
+            catch (RuntimeException ex) {
+                this.availability.failed(ex);
+            }
+        }
+        return this.fallback.tryClaim(clientAddress);
     }
 
     private boolean tryConsume(String limit, Nickname nickname, Supplier<BucketConfiguration> configuration) {

@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import dev.parley.config.ChatProperties;
@@ -15,6 +15,7 @@ import dev.parley.delivery.broker.FanOutBroker;
 import dev.parley.delivery.session.ClientFrameWriter;
 import dev.parley.delivery.session.ClientSessionDecorator;
 import dev.parley.delivery.session.ClientWriters;
+import dev.parley.delivery.session.CompleteFramesDecoder;
 import dev.parley.delivery.session.ConnectionDeadlines;
 import dev.parley.delivery.session.HttpSessionLiveness;
 import dev.parley.delivery.session.InboundWriteScope;
@@ -23,6 +24,7 @@ import dev.parley.delivery.tomcat.ReceiveBuffers;
 import dev.parley.delivery.tomcat.TomcatFrameWriters;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationContext;
@@ -40,7 +42,10 @@ import org.springframework.scheduling.TaskScheduler;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.config.WebSocketMessageBrokerStats;
 import org.springframework.web.socket.config.annotation.DelegatingWebSocketMessageBrokerConfiguration;
+import org.springframework.web.socket.messaging.StompSubProtocolHandler;
+import org.springframework.web.socket.messaging.SubProtocolHandler;
 import org.springframework.web.socket.messaging.SubProtocolWebSocketHandler;
 
 /**
@@ -51,7 +56,8 @@ import org.springframework.web.socket.messaging.SubProtocolWebSocketHandler;
  * <li>the simple broker is a {@link FanOutBroker}, which encodes a topic message once for all
  * its subscribers;</li>
  * <li>WebSocket messages may arrive in parts, so Tomcat needs no receive buffer as large as the
- * largest frame (see {@link ReceiveBuffers});</li>
+ * largest frame (see {@link ReceiveBuffers}), and are parsed once whole
+ * ({@link CompleteFramesDecoder});</li>
  * <li>a connection that does not complete CONNECT in time, or stays open after its DISCONNECT, is
  * closed ({@link ConnectionDeadlines}).</li>
  * </ul>
@@ -74,6 +80,12 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
     private final ClientWriters writers;
 
     private final ConnectionDeadlines deadlines;
+
+    /** Room event frames queued on connections ({@link DeliveryMeters}). */
+    private final LongAdder deliveries = new LongAdder();
+
+    /** Slow clients cut off ({@link DeliveryMeters}). */
+    private final LongAdder cutOffs = new LongAdder();
 
     StompBrokerConfiguration(ChatProperties properties) {
         this.properties = properties;
@@ -148,13 +160,14 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
         ClientWriters writers = this.writers;
         Map<String, ClientSessionDecorator> connections = this.connections;
         ConnectionDeadlines deadlines = this.deadlines;
+        LongAdder cutOffs = this.cutOffs;
         SubProtocolWebSocketHandler handler = new SubProtocolWebSocketHandler(clientInboundChannel,
                 clientOutboundChannel) {
             @Override
             protected WebSocketSession decorateSession(WebSocketSession session) {
                 ClientSessionDecorator connection = new ClientSessionDecorator(session,
                         TomcatFrameWriters.forSession(session, writers, getSendTimeLimit()), getSendTimeLimit(),
-                        getSendBufferSizeLimit(), scheduler);
+                        getSendBufferSizeLimit(), scheduler, cutOffs);
                 connections.put(session.getId(), connection);
                 deadlines.opened(session.getId());
                 return connection;
@@ -162,13 +175,25 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
 
             @Override
             public void afterConnectionClosed(WebSocketSession session, CloseStatus closeStatus) throws Exception {
+                // out of the registry before its DISCONNECT is sent (FanOutBroker#handleMessageInternal)
+                connections.remove(session.getId());
                 try {
                     super.afterConnectionClosed(session, closeStatus);
                 }
                 finally {
-                    connections.remove(session.getId());
                     deadlines.ended(session.getId());
                 }
+            }
+
+            /** Frames arriving in parts are parsed once whole ({@link CompleteFramesDecoder}). */
+            @Override
+            public void addProtocolHandler(SubProtocolHandler protocolHandler) {
+                if (protocolHandler instanceof StompSubProtocolHandler stomp) {
+                    CompleteFramesDecoder decoder = new CompleteFramesDecoder();
+                    decoder.setHeaderInitializer(stomp.getHeaderInitializer());
+                    stomp.setDecoder(decoder);
+                }
+                super.addProtocolHandler(protocolHandler);
             }
 
             /** The STOMP decoder reassembles frames, up to the frame limit, from any parts. */
@@ -181,13 +206,10 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
         return handler;
     }
 
-    /** How many clients this instance serves: a load balancer's spread shows in it. */
+    /** The engine's meters and Spring's broker statistics (docs/metrics.md). */
     @Bean
-    MeterBinder connectionsGauge() {
-        Map<String, ClientSessionDecorator> connections = this.connections;
-        return registry -> Gauge.builder("parley.connections", connections, Map::size)
-            .description("Client connections open on this instance (WebSocket and SockJS sessions)")
-            .register(registry);
+    MeterBinder deliveryMeters(ObjectProvider<WebSocketMessageBrokerStats> brokerStats) {
+        return new DeliveryMeters(this.connections, this.writers, this.deliveries, this.cutOffs, brokerStats);
     }
 
     /** Finds SockJS clients over HTTP that have gone ({@link HttpSessionLiveness}). */
@@ -215,7 +237,7 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
             UserDestinationResolver userDestinationResolver) {
         SimpleBrokerMessageHandler configured = (SimpleBrokerMessageHandler) super.simpleBrokerMessageHandler(
                 clientInboundChannel, clientOutboundChannel, brokerChannel, userDestinationResolver);
-        FanOutBroker broker = new FanOutBroker(configured, this.connections);
+        FanOutBroker broker = new FanOutBroker(configured, this.connections, this.deliveries);
         broker.setUserDestinationPredicate(destination -> destination.startsWith(Destinations.USER));
         return broker;
     }

@@ -110,6 +110,9 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
                 .setHandshakeHandler(new ReceiveBuffers(new DefaultHandshakeHandler(
                         new LeanUpgradeStrategy(this.transport.perMessageDeflate())), wholeMessageBuffer()))
                 .withSockJS()
+                // the iframe transports' page loads the client the chat page uses, from this
+                // service: Spring's default, a CDN, is not a source the page's policy allows
+                .setClientLibraryUrl("/webjars/sockjs-client/dist/sockjs.min.js")
                 .setHeartbeatTime(heartbeat)
                 .setDisconnectDelay(this.transport.disconnectDelay().toMillis())
                 // messages held for an xhr-polling client between two polls

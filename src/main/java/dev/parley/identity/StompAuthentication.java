@@ -94,6 +94,11 @@ public class StompAuthentication implements ChannelInterceptor {
         if (command == StompCommand.SEND && !DestinationPolicy.maySend(destination)) {
             return refuse(accessor, "SEND is allowed only to /app/... destinations");
         }
+        // without an id the broker ignores the frame, while its RECEIPT would say it was taken
+        if ((command == StompCommand.SUBSCRIBE || command == StompCommand.UNSUBSCRIBE)
+                && accessor.getSubscriptionId() == null) {
+            return refuse(accessor, command + " needs an id header");
+        }
         if (command == StompCommand.SUBSCRIBE) {
             if (!DestinationPolicy.maySubscribe(destination)) {
                 return refuse(accessor, "SUBSCRIBE is not allowed to this destination");

@@ -1,5 +1,6 @@
 package dev.parley.message;
 
+import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -15,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import javax.sql.DataSource;
+
 import org.jspecify.annotations.Nullable;
 
 import dev.parley.core.Nickname;
@@ -23,6 +26,8 @@ import dev.parley.core.StoreWrites;
 
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.JdbcUtils;
+import org.springframework.jdbc.support.MetaDataAccessException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionOperations;
 
@@ -65,13 +70,20 @@ public class MessageHistory {
     static final String AFTER = "select " + COLUMNS
             + " from message where room = :room and id > :id order by room, id limit :limit";
 
+    // A page of rooms that hold messages, in name order: {byteOrder} is empty on SQLite, whose
+    // text compares byte by byte, and a collation of the same order on PostgreSQL, whose default
+    // one (en_US, say) may sort '-' and '_' elsewhere; the pages are merged with the rooms that
+    // have online users in Java's order, which must be the database's. LIKE's wildcards in the
+    // prefix are escaped ('_' is allowed in a room name).
     static final String ROOMS = """
-            select name, last_id, last_at from (
-                select r.name,
-                    (select m.id from message m where m.room = r.name order by m.room desc, m.id desc limit 1) as last_id,
-                    (select m.sent_at from message m where m.room = r.name order by m.room desc, m.id desc limit 1) as last_at
-                from room r) latest
-            where last_id is not null
+            select r.name,
+                (select m.id from message m where m.room = r.name order by m.room desc, m.id desc limit 1) as last_id,
+                (select m.sent_at from message m where m.room = r.name order by m.room desc, m.id desc limit 1) as last_at
+            from room r
+            where r.name{byteOrder} > :after and r.name like :prefix escape '!'
+                and exists (select 1 from message m where m.room = r.name)
+            order by r.name{byteOrder}
+            limit :limit
             """;
 
     // Inserts nothing, rather than failing, where the id is taken or the clientId used: a failed
@@ -101,10 +113,24 @@ public class MessageHistory {
     /** Room name to the id of the last message stored there, as this instance last saw it. */
     private final Map<String, Long> lastIds = new ConcurrentHashMap<>();
 
-    MessageHistory(JdbcClient jdbc, TransactionOperations transactions, StoreWrites writes) {
+    /** {@link #ROOMS} for this database. */
+    private final String roomsQuery;
+
+    MessageHistory(JdbcClient jdbc, TransactionOperations transactions, StoreWrites writes, DataSource dataSource) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.writes = writes;
+        this.roomsQuery = ROOMS.replace("{byteOrder}", isPostgres(dataSource) ? " collate \"C\"" : "");
+    }
+
+    private static boolean isPostgres(DataSource dataSource) {
+        try {
+            return "PostgreSQL".equals(JdbcUtils.extractDatabaseMetaData(dataSource,
+                    DatabaseMetaData::getDatabaseProductName));
+        }
+        catch (MetaDataAccessException ex) {
+            throw new IllegalStateException("cannot tell which database this is", ex);
+        }
     }
 
     /** A message to be stored: everything but its id. */
@@ -298,9 +324,18 @@ public class MessageHistory {
                 .list();
     }
 
-    /** Every room that holds messages. */
-    public List<RoomStats> rooms() {
-        return this.jdbc.sql(ROOMS)
+    /**
+     * The first {@code limit} rooms that hold messages, by name (in {@link String#compareTo}'s
+     * order), among those after {@code after} whose names start with {@code prefix}.
+     *
+     * @param after a name, or {@code ""} for the first page
+     * @param prefix the start of the names, {@code ""} for all
+     */
+    public List<RoomStats> rooms(String after, String prefix, int limit) {
+        return this.jdbc.sql(this.roomsQuery)
+                .param("after", after)
+                .param("prefix", prefix.replace("!", "!!").replace("_", "!_").replace("%", "!%") + "%")
+                .param("limit", limit)
                 .query((rs, row) -> new RoomStats(new RoomName(rs.getString("name")), rs.getLong("last_id"),
                         instant(rs, "last_at")))
                 .list();

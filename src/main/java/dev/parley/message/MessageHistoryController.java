@@ -2,6 +2,9 @@ package dev.parley.message;
 
 import java.util.List;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import dev.parley.config.ChatProperties;
 import dev.parley.core.RoomName;
 
@@ -21,9 +24,14 @@ class MessageHistoryController {
 
     private final ChatProperties.History limits;
 
-    MessageHistoryController(MessageHistory history, ChatProperties properties) {
+    private final Counter catchUps;
+
+    MessageHistoryController(MessageHistory history, ChatProperties properties, MeterRegistry meters) {
         this.history = history;
         this.limits = properties.history();
+        this.catchUps = Counter.builder("parley.catchup.requests")
+            .description("History pages read with ?after= (clients catching up after a reconnect or a gap)")
+            .register(meters);
     }
 
     @GetMapping("/api/rooms/{room}/messages")
@@ -37,6 +45,7 @@ class MessageHistoryController {
             return this.history.before(room, page.before(), page.limit());
         }
         if (page.after() != null) {
+            this.catchUps.increment();
             return this.history.after(room, page.after(), page.limit());
         }
         return this.history.latest(room, page.limit());

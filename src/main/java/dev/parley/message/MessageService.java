@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 
 import dev.parley.core.ChatException;
@@ -31,11 +33,18 @@ class MessageService {
 
     private final Clock clock;
 
-    MessageService(GroupCommitter committer, RoomJournal journal, RateLimits rateLimits, Clock clock) {
+    private final Counter refusals;
+
+    MessageService(GroupCommitter committer, RoomJournal journal, RateLimits rateLimits, Clock clock,
+            MeterRegistry meters) {
         this.committer = committer;
         this.journal = journal;
         this.rateLimits = rateLimits;
         this.clock = clock;
+        this.refusals = Counter.builder("parley.rate.limit.refusals")
+            .description("Sends refused with RATE_LIMITED (limit=send) and typing events dropped (limit=typing)")
+            .tag("limit", "send")
+            .register(meters);
     }
 
     /**
@@ -49,6 +58,7 @@ class MessageService {
     void post(RoomName room, ChatUser sender, MessageText text, @Nullable ClientId clientId, String sessionId,
             String destination) {
         if (!this.rateLimits.trySend(sender.nickname())) {
+            this.refusals.increment();
             throw new ChatException(ErrorCode.RATE_LIMITED, "too many messages: wait a moment before sending more");
         }
         Instant now = this.clock.instant().truncatedTo(ChronoUnit.MILLIS);

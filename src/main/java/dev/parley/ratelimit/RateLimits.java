@@ -1,12 +1,15 @@
 package dev.parley.ratelimit;
 
+import java.time.Duration;
+
 import dev.parley.core.Nickname;
 
 /**
  * How fast one nickname may act, across all its connections and rooms (contract section 6):
- * sends in a burst and then at a steady rate, typing events at a steady rate. Each call takes
- * one unit when there is one. The in-process implementation counts per instance; a clustered
- * one counts for all instances together.
+ * sends in a burst and then at a steady rate, typing events at a steady rate; and how many
+ * nicknames one client address may claim (section 6a). Each call takes one unit when there is
+ * one. The in-process implementation counts per instance; a clustered one counts for all
+ * instances together.
  */
 public interface RateLimits {
 
@@ -15,4 +18,11 @@ public interface RateLimits {
 
     /** Takes one typing event for {@code nickname}; {@code false} when over its rate (dropped silently). */
     boolean tryType(Nickname nickname);
+
+    /**
+     * Takes one nickname claim for the client at {@code clientAddress}.
+     *
+     * @return zero when the claim may go ahead; else how long until one would be allowed
+     */
+    Duration tryClaim(String clientAddress);
 }

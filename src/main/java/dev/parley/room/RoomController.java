@@ -3,6 +3,8 @@ package dev.parley.room;
 import java.time.Clock;
 import java.util.List;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.JsonNode;
 
 import dev.parley.bus.RoomBus;
@@ -34,11 +36,22 @@ class RoomController {
 
     private final Clock clock;
 
-    RoomController(Presence presence, RoomBus bus, RateLimits rateLimits, Clock clock) {
+    private final Counter joins;
+
+    private final Counter typingRefusals;
+
+    RoomController(Presence presence, RoomBus bus, RateLimits rateLimits, Clock clock, MeterRegistry meters) {
         this.presence = presence;
         this.bus = bus;
         this.rateLimits = rateLimits;
         this.clock = clock;
+        this.joins = Counter.builder("parley.joins")
+            .description("Joins accepted (a re-join of a room the connection is in counts too)")
+            .register(meters);
+        this.typingRefusals = Counter.builder("parley.rate.limit.refusals")
+            .description("Sends refused with RATE_LIMITED (limit=send) and typing events dropped (limit=typing)")
+            .tag("limit", "typing")
+            .register(meters);
     }
 
     @MessageMapping("room.{room}.join")
@@ -47,6 +60,7 @@ class RoomController {
         RoomName room = new RoomName(roomName);
         JsonBody.object(frame.getPayload());
         this.presence.join(sessionId(frame), user, room);
+        this.joins.increment();
     }
 
     @MessageMapping("room.{room}.leave")
@@ -71,6 +85,9 @@ class RoomController {
         if (this.rateLimits.tryType(user.nickname())) {
             this.bus.publish(room, new RoomEvent.Typing(room, user.nickname(), typing.booleanValue(),
                     this.clock.instant()));
+        }
+        else {
+            this.typingRefusals.increment();
         }
     }
 

@@ -21,9 +21,12 @@ public class ErrorReplies {
 
     private final SimpMessageSendingOperations broker;
 
+    private final ErrorReplyCounts counts;
+
     // lazy: the broker is configured by the WebSocket configuration, whose interceptors need us
-    ErrorReplies(@Lazy SimpMessageSendingOperations broker) {
+    ErrorReplies(@Lazy SimpMessageSendingOperations broker, ErrorReplyCounts counts) {
         this.broker = broker;
+        this.counts = counts;
     }
 
     /**
@@ -37,6 +40,7 @@ public class ErrorReplies {
         SimpMessageHeaderAccessor headers = SimpMessageHeaderAccessor.create(SimpMessageType.MESSAGE);
         headers.setSessionId(sessionId);
         headers.setLeaveMutable(true);
+        this.counts.replied(code);
         this.broker.convertAndSendToUser(user, Destinations.ERRORS_QUEUE,
                 new ErrorReply(code, message, destination, clientId), headers.getMessageHeaders());
     }

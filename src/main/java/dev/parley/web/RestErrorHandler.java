@@ -3,12 +3,13 @@ package dev.parley.web;
 import dev.parley.core.ChatException;
 import dev.parley.core.ErrorCode;
 import dev.parley.identity.BearerAuthentication.NotAuthenticatedException;
+import dev.parley.identity.ClaimsLimitedException;
 import dev.parley.identity.NicknameClaims.NicknameTakenException;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
@@ -41,5 +42,12 @@ class RestErrorHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler
     ProblemDetail taken(NicknameTakenException ex) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, ex.getMessage());
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> claimsLimited(ClaimsLimitedException ex) {
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+            .header(HttpHeaders.RETRY_AFTER, Long.toString(ex.retryAfterSeconds()))
+            .body(ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, ex.getMessage()));
     }
 }

@@ -23,6 +23,12 @@ class StompErrorHandler {
 
     private static final Logger logger = LoggerFactory.getLogger(StompErrorHandler.class);
 
+    private final ErrorReplyCounts counts;
+
+    StompErrorHandler(ErrorReplyCounts counts) {
+        this.counts = counts;
+    }
+
     @MessageExceptionHandler
     @SendToUser(destinations = Destinations.ERRORS_QUEUE, broadcast = false)
     ErrorReply refused(ChatException ex, Message<?> frame) {
@@ -42,7 +48,8 @@ class StompErrorHandler {
         return reply(ErrorCode.INTERNAL_ERROR, "the server failed; nothing was stored", frame);
     }
 
-    private static ErrorReply reply(ErrorCode code, String message, Message<?> frame) {
+    private ErrorReply reply(ErrorCode code, String message, Message<?> frame) {
+        this.counts.replied(code);
         String destination = SimpMessageHeaderAccessor.getDestination(frame.getHeaders());
         return new ErrorReply(code, message, destination, JsonBody.clientIdOf(frame.getPayload()));
     }

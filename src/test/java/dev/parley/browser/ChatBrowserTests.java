@@ -220,6 +220,47 @@ class ChatBrowserTests {
     }
 
     @Test
+    void roomDirectoryFindsRoomsByTheirStartAndLoadsMoreAtTheEndOfTheList() throws Exception {
+        String alice = unique("alice");
+        String prefix = unique("dir");
+        // 101 rooms with a message each: one more than the page's 100
+        List<String> rooms = new ArrayList<>();
+        try (WireClient writer = wire(unique("writer"))) {
+            for (int i = 0; i <= 100; i++) {
+                String room = String.format("%s-%03d", prefix, i);
+                rooms.add(room);
+                writer.join(room);
+                writer.post(room, "here");
+                writer.send("/app/room." + room + ".leave", Map.of());
+            }
+            awaitStored(last(rooms), "here");
+        }
+        ChatPage a = browser().open("").claim(alice).waitConnected();
+
+        a.searchRooms(prefix.toUpperCase(Locale.ROOT));
+        a.waitUntil((d) -> a.directory().equals(rooms.subList(0, 100)));
+        assertThat(a.element("directory-more").isDisplayed()).isTrue();
+        // scrolled to the end of the list, the next page comes by itself
+        a.script("document.getElementById('directory-more').scrollIntoView()");
+        a.waitUntil((d) -> a.directory().equals(rooms));
+        a.waitUntil((d) -> !a.element("directory-more").isDisplayed());
+
+        a.searchRooms(prefix + "-05");
+        a.waitUntil((d) -> a.directory().equals(rooms.subList(50, 60)));
+        a.screenshot("directory-search");
+        a.searchRooms(prefix + "-9x");
+        a.waitUntil((d) -> a.directory().isEmpty() && a.element("directory-empty").isDisplayed());
+        assertThat(a.element("directory-empty").getText()).isEqualTo("No rooms start with “" + prefix + "-9x”.");
+
+        // a listed room joins from the directory
+        a.searchRooms(prefix + "-042");
+        a.waitUntil((d) -> a.directory().equals(List.of(rooms.get(42))));
+        a.driver.findElement(By.cssSelector("#room-directory li[data-room='" + rooms.get(42) + "'] .room-open")).click();
+        a.waitUntil((d) -> a.isOpen(rooms.get(42)));
+        a.waitForMessage("here");
+    }
+
+    @Test
     void markupInAMessageIsShownAsTextAndCreatesNoElement() throws Exception {
         String alice = unique("alice");
         String mallory = unique("mallory");

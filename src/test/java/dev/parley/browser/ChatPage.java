@@ -136,6 +136,18 @@ final class ChatPage {
         return (List<String>) script("return [...document.querySelectorAll('#users .user')].map(u => u.dataset.user);");
     }
 
+    /** The rooms the directory ("All rooms") lists, in order. */
+    @SuppressWarnings("unchecked")
+    List<String> directory() {
+        return (List<String>) script("return [...document.querySelectorAll('#room-directory li[data-room]')].map(r => r.dataset.room);");
+    }
+
+    /** Types into the directory's search box. */
+    ChatPage searchRooms(String text) {
+        type("room-search", text);
+        return this;
+    }
+
     String typing() {
         return element("typing").getText();
     }

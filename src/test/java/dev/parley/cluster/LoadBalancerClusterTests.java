@@ -33,7 +33,9 @@ import static org.awaitility.Awaitility.await;
  * The README's load balancer, {@code deploy/nginx.conf} as committed, in front of two instances
  * (only its ports and temporary paths changed to this test's): every transport works through
  * it, SockJS's HTTP transports stay on one instance for a session's many requests, and
- * connections spread over both instances. Needs Debian's nginx ({@code apt-get install
+ * connections spread over both instances; with the instances trusting the balancer's forwarded
+ * headers, as the README's "Behind a proxy" says (a WebSocket handshake is then checked against
+ * the scheme and port the balancer forwards). Needs Debian's nginx ({@code apt-get install
  * nginx-light}, which {@code .ci/run} does).
  */
 class LoadBalancerClusterTests extends TwoInstances {
@@ -43,6 +45,12 @@ class LoadBalancerClusterTests extends TwoInstances {
     private Process nginx;
 
     private int port;
+
+    /** As the README's "Behind a proxy" says: the instances believe the balancer's forwarded headers. */
+    @Override
+    protected String[] instanceArguments() {
+        return new String[] { "--server.forward-headers-strategy=native" };
+    }
 
     @BeforeAll
     void startLoadBalancer() throws Exception {

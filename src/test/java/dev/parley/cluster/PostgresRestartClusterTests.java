@@ -77,6 +77,9 @@ class PostgresRestartClusterTests extends TwoInstances {
             try {
                 await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(health(this.a.port(), "db"))
                     .isEqualTo("DOWN"));
+                // a load balancer stops sending new clients; nothing asks for a restart
+                assertThat(probe(this.a.port(), "/readyz")).isEqualTo(503);
+                assertThat(probe(this.a.port(), "/livez")).isEqualTo(200);
                 // a room B follows from now on, though it cannot read where the room stands
                 newRoomOnB = lateOnB.subscribe(topic(newRoom));
                 // refused, each with the clientId of the send it refuses
@@ -96,6 +99,7 @@ class PostgresRestartClusterTests extends TwoInstances {
             });
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(health(this.a.port(), "db"))
                 .isEqualTo("UP"));
+            assertThat(probe(this.a.port(), "/readyz")).isEqualTo(200);
         }
         finally {
             sending.set(false);
@@ -138,6 +142,10 @@ class PostgresRestartClusterTests extends TwoInstances {
         sender.send(send(newRoom), Map.of("text", "in a room B began to follow while PostgreSQL was away"));
         assertThat(newRoomOnB.nextMatching(event -> "MESSAGE".equals(event.path("type").asString())).path("id")
             .asLong()).isEqualTo(1);
+    }
+
+    static int probe(int port, String path) {
+        return new ParleyApi(port).get(path).status();
     }
 
     private static String health(int port, String component) {

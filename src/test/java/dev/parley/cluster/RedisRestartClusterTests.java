@@ -69,6 +69,8 @@ class RedisRestartClusterTests extends TwoInstances {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                     new ParleyApi(this.a.port()).get("/actuator/health").json().path("components").path("redis")
                         .path("status").asString()).isEqualTo("DOWN"));
+            assertThat(PostgresRestartClusterTests.probe(this.a.port(), "/readyz")).isEqualTo(503);
+            assertThat(PostgresRestartClusterTests.probe(this.a.port(), "/livez")).isEqualTo(200);
             awaitMessages(echoes, 5); // still stored and echoed on A
             // a join and a leave while Redis is away: kept by A, no error, no wait for Redis
             StompTestClient newcomer = StompTestClient.connect(this.a.port(), Transport.WEBSOCKET, coming);
@@ -85,6 +87,8 @@ class RedisRestartClusterTests extends TwoInstances {
             ClusterServices.startRedis();
         }
         awaitMessages(echoes, 5);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(
+                () -> assertThat(PostgresRestartClusterTests.probe(this.a.port(), "/readyz")).isEqualTo(200));
         sending.set(false);
         traffic.join(TimeUnit.SECONDS.toMillis(10));
         long last = new ParleyApi(this.a.port()).get("/api/rooms/" + room + "/messages?limit=1").json().get(0)

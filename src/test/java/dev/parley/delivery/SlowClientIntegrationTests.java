@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.LongStream;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -20,6 +21,7 @@ import dev.parley.support.StompTestClient.Subscription;
 import dev.parley.support.StompTestClient.Transport;
 import dev.parley.support.StompTestClient;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 
@@ -79,6 +81,9 @@ class SlowClientIntegrationTests extends ParleyIntegrationTestBase {
 
     private final List<RawStompSocket> rawSockets = new ArrayList<>();
 
+    @Autowired
+    private MeterRegistry meters;
+
     @AfterEach
     void closeRawSockets() {
         this.rawSockets.forEach(RawStompSocket::close);
@@ -87,8 +92,11 @@ class SlowClientIntegrationTests extends ParleyIntegrationTestBase {
     @Test
     void clientThatStopsReadingIsCutOffWhileOthersReceiveEveryMessage() {
         Room room = roomWithStalledClient();
+        double cutOffs = cutOffs();
 
         Posted posted = room.postUntilStalledClientLeaves();
+
+        assertThat(cutOffs()).as("parley.slow.client.cutoffs").isEqualTo(cutOffs + 1);
 
         assertThat(ids(posted.watcherSaw())).as("the reading client gets every message, in order, although another stalls")
                 .isEqualTo(LongStream.rangeClosed(1, posted.count()).boxed().toList());
@@ -136,6 +144,10 @@ class SlowClientIntegrationTests extends ParleyIntegrationTestBase {
             assertThat(message.get("sender").asString()).isEqualTo(room.sender.nickname());
             assertThat(message.get("text").asString()).isEqualTo(messageText(message.get("id").asInt()));
         });
+    }
+
+    private double cutOffs() {
+        return this.meters.get("parley.slow.client.cutoffs").functionCounter().count();
     }
 
     // ------------------------------------------------------------------ the scene

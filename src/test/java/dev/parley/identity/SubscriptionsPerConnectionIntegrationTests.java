@@ -99,6 +99,22 @@ class SubscriptionsPerConnectionIntegrationTests extends ParleyIntegrationTestBa
                 RawStompSocket.Ending.END_OF_STREAM);
     }
 
+    @Test
+    void aSubscribeOrUnsubscribeWithoutIdIsAProtocolViolationNotAReceipt() {
+        for (String frame : List.of("SUBSCRIBE\ndestination:" + topic("general") + "\nreceipt:r\n\n\0",
+                "UNSUBSCRIBE\nreceipt:r\n\n\0")) {
+            RawStompSocket client = RawStompSocket.connect(this.port,
+                    this.api.claim(ParleyApi.uniqueName("alice")), this.rawSockets);
+            client.send(frame);
+            RawFrame answer = client.next();
+            assertThat(answer.command()).as("the answer to %s", frame.lines().findFirst().orElseThrow())
+                .isEqualTo("ERROR");
+            assertThat(answer.headers().get("message")).contains("needs an id");
+            assertThat(client.drain(Duration.ofSeconds(5)).ending()).isIn(RawStompSocket.Ending.CLOSE_FRAME,
+                    RawStompSocket.Ending.END_OF_STREAM);
+        }
+    }
+
     private static String subscribe(String id, String destination, String receipt) {
         return "SUBSCRIBE\nid:" + id + "\ndestination:" + destination + "\nreceipt:" + receipt + "\n\n\0";
     }

@@ -64,7 +64,8 @@ class MessageHistoryClusterTests {
     /** An instance of its own: its own memory of the rooms' last ids and its own write lock. */
     private MessageHistory instance() {
         return new MessageHistory(JdbcClient.create(this.dataSource),
-                new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)), new StoreWrites());
+                new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)), new StoreWrites(),
+                this.dataSource);
     }
 
     @Test

@@ -61,7 +61,8 @@ class MessageHistoryTests {
 
     private MessageHistory instance() {
         return new MessageHistory(JdbcClient.create(this.dataSource),
-                new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)), new StoreWrites());
+                new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)), new StoreWrites(),
+                this.dataSource);
     }
 
     private static long append(MessageHistory history, String text, String clientId) {
@@ -108,20 +109,40 @@ class MessageHistoryTests {
         history.append(ROOM, ALICE, new MessageText("one"), null, Instant.parse("2026-12-02T00:00:01Z"));
         history.append(ROOM, ALICE, new MessageText("two"), null, Instant.parse("2026-12-02T00:00:02Z"));
         history.append(quiet, ALICE, new MessageText("hush"), null, Instant.parse("2026-12-02T00:00:03Z"));
-        assertThat(history.rooms()).containsExactlyInAnyOrder(
+        assertThat(history.rooms("", "", 10)).containsExactly(
                 new RoomStats(ROOM, 2, Instant.parse("2026-12-02T00:00:02Z")),
                 new RoomStats(quiet, 1, Instant.parse("2026-12-02T00:00:03Z")));
+    }
+
+    @Test
+    void roomsComeInPagesByNameAfterANameAndUnderAPrefix() {
+        MessageHistory history = instance();
+        for (String name : List.of("b_1", "a", "b-1", "b01", "bx", "c")) {
+            history.append(new RoomName(name), ALICE, new MessageText("hi"), null, Instant.parse("2026-12-02T00:00:00Z"));
+        }
+        assertThat(names(history.rooms("", "", 3))).containsExactly("a", "b-1", "b01");
+        assertThat(names(history.rooms("b01", "", 3))).containsExactly("b_1", "bx", "c");
+        assertThat(names(history.rooms("", "b", 10))).containsExactly("b-1", "b01", "b_1", "bx");
+        // '_' is no wildcard
+        assertThat(names(history.rooms("", "b_", 10))).containsExactly("b_1");
+        assertThat(names(history.rooms("c", "", 10))).isEmpty();
+    }
+
+    private static List<String> names(List<RoomStats> rooms) {
+        return rooms.stream().map(stats -> stats.room().value()).toList();
     }
 
     @Test
     void historyIsReadThroughThePrimaryKeyInOrderWithoutSorting() {
         JdbcClient jdbc = JdbcClient.create(this.dataSource);
         for (String query : List.of(MessageHistory.LAST_ID, MessageHistory.BEFORE, MessageHistory.AFTER,
-                MessageHistory.ROOMS)) {
+                MessageHistory.ROOMS.replace("{byteOrder}", ""))) {
             List<String> plan = jdbc.sql("explain query plan " + query)
                 .param("room", "lobby")
                 .param("id", 1)
                 .param("limit", 10)
+                .param("after", "")
+                .param("prefix", "lob%")
                 .query((rs, row) -> rs.getString("detail"))
                 .list();
             // the primary key (room, id) is SQLite's first automatic index of the table

@@ -177,7 +177,7 @@ class RestartIntegrationTests {
 
     @Test
     void roomListStillCountsTheMessages() {
-        ParleyApi.Response response = this.api.get("/api/rooms");
+        ParleyApi.Response response = this.api.get("/api/rooms?prefix=" + this.room);
         assertThat(response.status()).isEqualTo(200);
         JsonNode summary = response.json().values().stream()
             .filter((room) -> room.path("name").asString().equals(this.room))

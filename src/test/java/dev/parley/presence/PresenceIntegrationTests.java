@@ -496,14 +496,7 @@ class PresenceIntegrationTests extends ParleyIntegrationTestBase {
     }
 
     private JsonNode roomEntry(String room) {
-        ParleyApi.Response response = this.api.get("/api/rooms");
-        assertThat(response.status()).isEqualTo(200);
-        for (JsonNode entry : response.json()) {
-            if (room.equals(entry.path("name").asString())) {
-                return entry;
-            }
-        }
-        return null;
+        return this.api.room(room).orElse(null);
     }
 
     private static void assertEvent(JsonNode event, String type, ParleyApi.Claim user, int online) {

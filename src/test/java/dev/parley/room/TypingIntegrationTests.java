@@ -230,14 +230,7 @@ class TypingIntegrationTests extends ParleyIntegrationTestBase {
     }
 
     private JsonNode roomEntry(String room) {
-        ParleyApi.Response response = this.api.get("/api/rooms");
-        assertThat(response.status()).isEqualTo(200);
-        for (JsonNode entry : response.json()) {
-            if (room.equals(entry.path("name").asString())) {
-                return entry;
-            }
-        }
-        return null;
+        return this.api.room(room).orElse(null);
     }
 
     private static Predicate<JsonNode> isType(String type) {

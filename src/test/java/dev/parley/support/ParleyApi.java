@@ -3,6 +3,7 @@ package dev.parley.support;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import tools.jackson.core.JacksonException;
@@ -48,6 +51,8 @@ public final class ParleyApi {
 
     private static final Pattern NAME_PREFIX = Pattern.compile("[a-z0-9][a-z0-9_-]*");
 
+    private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>; rel=\"next\"");
+
     private static final AtomicLong COUNTER = new AtomicLong();
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -74,8 +79,14 @@ public final class ParleyApi {
      * @param status the status code
      * @param contentType the {@code Content-Type} header, or {@code ""} when absent
      * @param body the body as text ({@code ""} when empty)
+     * @param headers every header of the answer
      */
-    public record Response(int status, String contentType, String body) {
+    public record Response(int status, String contentType, String body, HttpHeaders headers) {
+
+        /** The first value of header {@code name}, or {@code null} when absent. */
+        public String header(String name) {
+            return this.headers.firstValue(name).orElse(null);
+        }
 
         /** The body parsed as JSON; fails the test when it is not JSON. */
         public JsonNode json() {
@@ -115,14 +126,24 @@ public final class ParleyApi {
      * or any other object serialised as JSON; sent as {@code application/json}
      */
     public Response post(String path, Object body) {
+        return post(path, body, new String[0]);
+    }
+
+    /**
+     * {@code POST} as {@link #post(String, Object)} does, with extra request headers.
+     * @param headers names and values in turn, e.g. {@code "X-Forwarded-For", "203.0.113.7"}
+     */
+    public Response post(String path, Object body, String... headers) {
         byte[] bytes = toBytes(body);
-        HttpRequest request = HttpRequest.newBuilder(uri(path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
                 .timeout(TIMEOUT)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json, application/problem+json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
-                .build();
-        return execute(request);
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return execute(request.build());
     }
 
     /**
@@ -130,9 +151,14 @@ public final class ParleyApi {
      * @param pathAndQuery e.g. {@code /api/rooms/general/messages?after=3}
      */
     public Response get(String pathAndQuery) {
+        return get(pathAndQuery, "application/json, application/problem+json");
+    }
+
+    /** {@code GET} as {@link #get(String)} does, accepting {@code accept} (e.g. {@code text/html}). */
+    public Response get(String pathAndQuery, String accept) {
         HttpRequest request = HttpRequest.newBuilder(uri(pathAndQuery))
                 .timeout(TIMEOUT)
-                .header("Accept", "application/json, application/problem+json")
+                .header("Accept", accept)
                 .GET()
                 .build();
         return execute(request);
@@ -145,6 +171,46 @@ public final class ParleyApi {
         List<String> users = new ArrayList<>();
         response.json().get("users").forEach(user -> users.add(user.asString()));
         return users;
+    }
+
+    /**
+     * The entry of {@code room} in {@code GET /api/rooms} (asserted 200), found by its name as
+     * the prefix; empty when the room is not listed.
+     */
+    public Optional<JsonNode> room(String room) {
+        Response response = get("/api/rooms?prefix=" + room);
+        assertThat(response.status()).as("GET rooms %s: %s", room, response.body()).isEqualTo(200);
+        return response.json().values().stream().filter(entry -> entry.path("name").asString().equals(room))
+            .findFirst();
+    }
+
+    /**
+     * Every room {@code GET /api/rooms?{query}} lists, page after page as its {@code Link}
+     * headers lead (each page asserted 200).
+     * @param query e.g. {@code "prefix=lobby&limit=2"}, or {@code ""}
+     */
+    public List<JsonNode> allRooms(String query) {
+        List<JsonNode> rooms = new ArrayList<>();
+        String next = "/api/rooms?" + query;
+        for (int page = 0; next != null; page++) {
+            assertThat(page).as("pages of /api/rooms?%s", query).isLessThan(10_000);
+            Response response = get(next);
+            assertThat(response.status()).as("GET %s: %s", next, response.body()).isEqualTo(200);
+            response.json().forEach(rooms::add);
+            next = nextLink(response);
+        }
+        return rooms;
+    }
+
+    /** The target of a {@code Link: <...>; rel="next"} header, or {@code null} when there is none. */
+    public static String nextLink(Response response) {
+        String link = response.header("Link");
+        if (link == null) {
+            return null;
+        }
+        Matcher next = NEXT_LINK.matcher(link);
+        assertThat(next.matches()).as("Link header %s", link).isTrue();
+        return next.group(1);
     }
 
     /**
@@ -209,7 +275,7 @@ public final class ParleyApi {
             HttpResponse<String> response = HTTP.send(request,
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             String contentType = response.headers().firstValue("Content-Type").orElse("");
-            return new Response(response.statusCode(), contentType, response.body());
+            return new Response(response.statusCode(), contentType, response.body(), response.headers());
         }
         catch (IOException ex) {
             throw new AssertionError(request.method() + " " + request.uri() + " failed", ex);

@@ -16,6 +16,8 @@ public final class RawWebSocketFrames {
 
     public static final int OPCODE_TEXT = 0x1;
 
+    public static final int OPCODE_BINARY = 0x2;
+
     public static final int OPCODE_CLOSE = 0x8;
 
     public static final int OPCODE_PING = 0x9;
@@ -74,15 +76,29 @@ public final class RawWebSocketFrames {
     }
 
     private static byte[] masked(int opcode, byte[] payload) {
+        return masked(opcode, payload, true);
+    }
+
+    /**
+     * One masked frame of any opcode and length, the last of its message or not ({@code fin}):
+     * how a client sends a message in fragments, or a frame a server must refuse.
+     */
+    public static byte[] masked(int opcode, byte[] payload, boolean fin) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        frame.write(FIN | opcode);
+        frame.write((fin ? FIN : 0) | opcode);
         if (payload.length < 126) {
             frame.write(0x80 | payload.length);
         }
-        else {
+        else if (payload.length <= 0xffff) {
             frame.write(0x80 | 126);
             frame.write(payload.length >>> 8);
             frame.write(payload.length & 0xff);
+        }
+        else {
+            frame.write(0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                frame.write((int) ((long) payload.length >>> shift) & 0xff);
+            }
         }
         byte[] mask = new byte[4];
         ThreadLocalRandom.current().nextBytes(mask);

@@ -31,6 +31,19 @@ public final class ServerProcess implements AutoCloseable {
 
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
 
+    /**
+     * What every instance runs with unless the arguments say otherwise: a database of its own;
+     * the nickname claims per address lifted, as the tests claim many from 127.0.0.1 (the
+     * in-process tests' src/test/resources/application.properties does the same); and the
+     * metrics and health components the tests read served on the one port, which the default
+     * configuration keeps to a management port.
+     */
+    private static final List<String> DEFAULT_ARGUMENTS = List.of(
+            "--spring.datasource.url=jdbc:sqlite:target/test-db/parley-${random.uuid}.db",
+            "--chat.limits.claim-burst=1000000", "--chat.limits.claims-per-hour=1000000",
+            "--management.endpoints.web.exposure.include=health,metrics",
+            "--management.endpoint.health.show-components=always");
+
     private final Process process;
 
     private final int port;
@@ -55,12 +68,17 @@ public final class ServerProcess implements AutoCloseable {
 
     /**
      * Starts {@code jar} with the given extra arguments and waits until it serves; on a database
-     * of its own unless the arguments name one ({@code --spring.datasource.url=...}).
+     * of its own unless the arguments name one ({@code --spring.datasource.url=...}), and with
+     * the other {@link #DEFAULT_ARGUMENTS} the arguments do not name.
      */
     public static ServerProcess start(Path jar, String... arguments) {
         List<String> command = new ArrayList<>(List.of(javaTool("java"), "-jar", jar.toString(), "--server.port=0"));
-        if (Stream.of(arguments).noneMatch(argument -> argument.startsWith("--spring.datasource.url="))) {
-            command.add("--spring.datasource.url=jdbc:sqlite:target/test-db/parley-${random.uuid}.db");
+        for (String fallback : DEFAULT_ARGUMENTS) {
+            String name = fallback.substring(0, fallback.indexOf('=') + 1);
+            // a property named twice on the command line would be both values, comma-separated
+            if (Stream.of(arguments).noneMatch(argument -> argument.startsWith(name))) {
+                command.add(fallback);
+            }
         }
         command.addAll(List.of(arguments));
         try {

@@ -39,7 +39,8 @@ import org.HdrHistogram.Recorder;
  */
 final class Bench {
 
-    static final String SERVER_FLAGS = "--chat.rate-limit.burst=1000000 --chat.rate-limit.per-second=1000000";
+    static final String SERVER_FLAGS = "--chat.rate-limit.burst=1000000 --chat.rate-limit.per-second=1000000"
+            + " --chat.limits.claim-burst=1000000 --chat.limits.claims-per-hour=1000000";
 
     private static final String TOPIC_SUBSCRIPTION = "0";
 
@@ -283,6 +284,10 @@ final class Bench {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"nickname\":" + Json.quote(user.nickname) + "}"))
                 .build();
         return this.client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
+            if (response.statusCode() == 429) {
+                throw new IllegalStateException("POST /api/nicknames answered 429 (too many claims from this address):"
+                        + " start the server with " + SERVER_FLAGS);
+            }
             if (response.statusCode() != 201) {
                 throw new IllegalStateException("POST /api/nicknames answered " + response.statusCode());
             }
@@ -1088,7 +1093,8 @@ final class Bench {
     private void printHeader() {
         this.out.printf("Parley bench, run %s: %s%n", this.runId, describeWorkload());
         if (!this.options.socketIo()) {
-            this.out.printf("REMINDER: run the server with %s (the default 5 msg/s per nickname throttles any load test)%n",
+            this.out.printf("REMINDER: run the server with %s (the default 5 msg/s per nickname throttles any load test,%n"
+                    + "  and 20 nickname claims per hour per address stop its set-up)%n",
                     SERVER_FLAGS);
         }
         this.out.flush();

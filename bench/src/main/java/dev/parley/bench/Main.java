@@ -21,7 +21,8 @@ public final class Main {
             System.out.print(Options.USAGE);
             return;
         }
-        int code = new Bench(options, System.out, System.err).run();
+        int code = options.abuse ? new Abuse(options, System.out, System.err).run()
+                : new Bench(options, System.out, System.err).run();
         System.out.flush();
         System.exit(code);
     }

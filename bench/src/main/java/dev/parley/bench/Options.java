@@ -24,7 +24,10 @@ public final class Options {
             usage: java -jar parley-bench.jar [options]
 
             The server must run with  --chat.rate-limit.burst=1000000 --chat.rate-limit.per-second=1000000
-            (the default limit of 5 msg/s per nickname would throttle the load).
+            --chat.limits.claim-burst=1000000 --chat.limits.claims-per-hour=1000000
+            (the default limit of 5 msg/s per nickname would throttle the load, and that of 20 nickname
+            claims per hour per address would stop it at the 21st virtual user); with --abuse, on its
+            default limits instead.
 
             target
               --protocol P           stomp (Parley, default) or socketio (the reference: Socket.IO 4's chat
@@ -77,6 +80,21 @@ public final class Options {
                                      and heap after GC at the end (jcmd, before resuming)
               --resume-wait D        with --slow-readers: how long resumed slow readers may take to see
                                      the close (default 5s)
+              --abuse                what one client can make the server hold (issue 21, contract section
+                                     6a), against a server on its DEFAULT limits (not the flags above:
+                                     BENCH_LIMITS=default run-server.sh): per round, a flood of nickname
+                                     claims, one connection joining many rooms, one subscribing to many
+                                     destinations, many connections for one nickname (each then joining
+                                     --abuse-rooms rooms), a WebSocket that never sends CONNECT and the
+                                     room list; the server's heap after GC and RSS before, while held and
+                                     after each round (--server-pid). Ignores the load options above
+              --rounds N             with --abuse: rounds, each with new connections and rooms (default 10)
+              --abuse-claims N       claims in the first round (default 3000)
+              --abuse-claims-again N claims in each later round (default 300: the address has none left by then)
+              --abuse-joins N        joins by the one connection (default 5000)
+              --abuse-subscriptions N   SUBSCRIBEs by the one connection (default 20000)
+              --abuse-connections N  connections tried for one nickname (default 25)
+              --abuse-rooms N        rooms each of those connections joins (default 100)
             output
               --json FILE            write the results as JSON
               --quiet                no progress line
@@ -173,6 +191,22 @@ public final class Options {
 
     int slowReaders = 0;
 
+    boolean abuse;
+
+    int rounds = 10;
+
+    int abuseClaims = 3000;
+
+    int abuseClaimsAgain = 300;
+
+    int abuseJoins = 5000;
+
+    int abuseSubscriptions = 20_000;
+
+    int abuseConnections = 25;
+
+    int abuseRooms = 100;
+
     Duration resumeWait = Duration.ofSeconds(5);
 
     String json;
@@ -222,7 +256,7 @@ public final class Options {
 
     private static boolean isFlag(String name) {
         return switch (name) {
-            case "--sweep", "--idle", "--browser-headers", "--quiet", "--check", "--help", "-h" -> true;
+            case "--sweep", "--idle", "--abuse", "--browser-headers", "--quiet", "--check", "--help", "-h" -> true;
             default -> false;
         };
     }
@@ -231,6 +265,7 @@ public final class Options {
         switch (name) {
             case "--sweep" -> this.sweep = true;
             case "--idle" -> this.idle = true;
+            case "--abuse" -> this.abuse = true;
             case "--browser-headers" -> this.browserHeaders = true;
             case "--quiet" -> this.quiet = true;
             case "--check" -> this.check = true;
@@ -265,6 +300,13 @@ public final class Options {
             case "--resume-wait" -> this.resumeWait = duration(value);
             case "--json" -> this.json = value;
             case "--senders-on" -> this.sendersOn = Integer.parseInt(value);
+            case "--rounds" -> this.rounds = Integer.parseInt(value);
+            case "--abuse-claims" -> this.abuseClaims = Integer.parseInt(value);
+            case "--abuse-claims-again" -> this.abuseClaimsAgain = Integer.parseInt(value);
+            case "--abuse-joins" -> this.abuseJoins = Integer.parseInt(value);
+            case "--abuse-subscriptions" -> this.abuseSubscriptions = Integer.parseInt(value);
+            case "--abuse-connections" -> this.abuseConnections = Integer.parseInt(value);
+            case "--abuse-rooms" -> this.abuseRooms = Integer.parseInt(value);
             default -> throw new IllegalArgumentException("unknown option " + name);
         }
     }
@@ -290,6 +332,10 @@ public final class Options {
         this.url = this.urls.get(0);
         this.serverPid = this.serverPids.isEmpty() ? null : this.serverPids.get(0);
         if (this.help) {
+            return;
+        }
+        if (this.abuse) {
+            validateAbuse();
             return;
         }
         require(this.connections > 0, "--connections must be positive");
@@ -321,6 +367,25 @@ public final class Options {
         this.http = this.https.get(0);
         require(this.sendersOn == null || (this.sendersOn >= 0 && this.sendersOn < instances()),
                 "--senders-on must be 0.." + (instances() - 1) + " (an index into --url)");
+    }
+
+    /** The abuse workload has its own sizes; the load's options do not apply to it. */
+    private void validateAbuse() {
+        require(!(this.sweep || this.idle || this.slowReaders > 0), "--abuse excludes --sweep, --idle and --slow-readers");
+        require(!socketIo(), "--abuse is for Parley (--protocol stomp)");
+        require(instances() == 1, "--abuse measures one server: one --url");
+        require(this.rounds > 0, "--rounds must be positive");
+        require(this.abuseClaims >= 0 && this.abuseClaimsAgain >= 0 && this.abuseJoins >= 0 && this.abuseSubscriptions >= 0
+                && this.abuseConnections >= 0 && this.abuseRooms >= 0, "--abuse-* sizes must not be negative");
+        require(this.connectConcurrency > 0, "--connect-concurrency must be positive");
+        require(this.ioThreads > 0, "--io-threads must be positive");
+        // the silent sockets speak plain TCP
+        require("ws".equals(this.url.getScheme()), "--abuse needs a ws:// --url");
+        require(this.https.size() <= 1, "--http: one per --url");
+        if (this.https.isEmpty()) {
+            this.https.add(httpBase(this.url));
+        }
+        this.http = this.https.get(0);
     }
 
     /** How many server instances the users are spread over. */

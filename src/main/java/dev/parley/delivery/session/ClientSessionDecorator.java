@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -81,6 +82,9 @@ public final class ClientSessionDecorator extends WebSocketSessionDecorator {
 
     private final Supplier<TaskScheduler> scheduler;
 
+    /** Counts the slow clients cut off, across the connections that share it. */
+    private final LongAdder cutOffs;
+
     private final Object lock = new Object();
 
     /** Created at the first frame that has to wait: most idle connections never need one. */
@@ -97,13 +101,18 @@ public final class ClientSessionDecorator extends WebSocketSessionDecorator {
 
     private CloseStatus closeStatus;
 
+    /**
+     * @param cutOffs counted up when this connection is cut off as too slow (shared by all
+     *        connections: the metric of slow clients)
+     */
     public ClientSessionDecorator(WebSocketSession session, ClientFrameWriter writer, int sendTimeLimitMillis,
-            int bufferSizeLimit, Supplier<TaskScheduler> scheduler) {
+            int bufferSizeLimit, Supplier<TaskScheduler> scheduler, LongAdder cutOffs) {
         super(session);
         this.writer = writer;
         this.sendTimeLimitNanos = TimeUnit.MILLISECONDS.toNanos(sendTimeLimitMillis);
         this.bufferSizeLimit = bufferSizeLimit;
         this.scheduler = scheduler;
+        this.cutOffs = cutOffs;
     }
 
     /** Spring's STOMP handler sends every frame as a text message, encoded in UTF-8. */
@@ -291,6 +300,7 @@ public final class ClientSessionDecorator extends WebSocketSessionDecorator {
         this.state = State.CLOSED;
         this.queue = null;
         this.queuedBytes = 0;
+        this.cutOffs.increment();
         closeLater(TOO_SLOW);
     }
 
@@ -411,8 +421,8 @@ public final class ClientSessionDecorator extends WebSocketSessionDecorator {
         }
     }
 
-    /** Bytes queued and not yet handed to a write. */
-    int queuedBytes() {
+    /** Bytes queued and not yet handed to a write (a metric: read when scraped, not per frame). */
+    public int queuedBytes() {
         synchronized (this.lock) {
             return this.queuedBytes;
         }

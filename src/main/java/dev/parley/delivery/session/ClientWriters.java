@@ -106,4 +106,19 @@ public final class ClientWriters implements Executor {
     int threads() {
         return this.pool.getCorePoolSize();
     }
+
+    /** Threads there are now (a metric). */
+    public int poolSize() {
+        return this.pool.getPoolSize();
+    }
+
+    /** Threads making a write now (a metric). */
+    public int activeThreads() {
+        return this.pool.getActiveCount();
+    }
+
+    /** Writes waiting for a thread (a metric). */
+    public int queuedWrites() {
+        return this.pool.getQueue().size();
+    }
 }

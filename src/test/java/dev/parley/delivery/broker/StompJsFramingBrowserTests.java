@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,7 +120,8 @@ class StompJsFramingBrowserTests {
         WebSocketSession session = mock(WebSocketSession.class);
         when(session.getId()).thenReturn("s1");
         when(session.isOpen()).thenReturn(true);
-        return new ClientSessionDecorator(session, writer, 60_000, 64 * 1024, () -> this.scheduler);
+        return new ClientSessionDecorator(session, writer, 60_000, 64 * 1024, () -> this.scheduler,
+                new LongAdder());
     }
 
     /** A room message as the broker writes it to a subscriber that stomp.js numbered sub-0. */

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,8 @@ class ClientSessionDecoratorTests {
 
     private final ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
 
+    private final LongAdder cutOffs = new LongAdder();
+
     private final ClientSessionDecorator session;
 
     ClientSessionDecoratorTests() {
@@ -42,7 +45,7 @@ class ClientSessionDecoratorTests {
         when(this.delegate.isOpen()).thenReturn(true);
         this.scheduler.initialize();
         this.session = new ClientSessionDecorator(this.delegate, this.writer, 60_000, BUFFER_LIMIT,
-                () -> this.scheduler);
+                () -> this.scheduler, this.cutOffs);
     }
 
     @AfterEach
@@ -163,7 +166,8 @@ class ClientSessionDecoratorTests {
             }
             return true;
         };
-        session[0] = new ClientSessionDecorator(this.delegate, atOnce, 60_000, BUFFER_LIMIT, () -> this.scheduler);
+        session[0] = new ClientSessionDecorator(this.delegate, atOnce, 60_000, BUFFER_LIMIT, () -> this.scheduler,
+                this.cutOffs);
 
         session[0].sendMessage(new TextMessage("1\0"));
         session[0].sendMessage(new TextMessage("3\0"));
@@ -175,7 +179,7 @@ class ClientSessionDecoratorTests {
     @Test
     void aCloseAfterWritesCompletedAtOnceIsImmediate() throws Exception {
         ClientSessionDecorator session = new ClientSessionDecorator(this.delegate, (batch, done) -> true, 60_000,
-                BUFFER_LIMIT, () -> this.scheduler);
+                BUFFER_LIMIT, () -> this.scheduler, this.cutOffs);
         session.sendMessage(new TextMessage("ERROR\0"));
 
         session.close(CloseStatus.PROTOCOL_ERROR);
@@ -193,6 +197,7 @@ class ClientSessionDecoratorTests {
         verify(this.delegate, timeout(5_000)).close(any(CloseStatus.class));
         verify(this.delegate).close(CloseStatus.SESSION_NOT_RELIABLE.withReason("Too slow to read: send limit exceeded"));
         assertThat(this.session.queuedBytes()).isZero();
+        assertThat(this.cutOffs.sum()).as("cut-offs counted").isEqualTo(1);
         this.writer.complete(null);
         assertThat(this.writer.texts()).containsExactly("x".repeat(10));
     }
@@ -204,6 +209,7 @@ class ClientSessionDecoratorTests {
         this.session.sendMessage(new TextMessage("z"));
 
         assertThat(this.session.queuedBytes()).isZero();
+        assertThat(this.cutOffs.sum()).as("one cut-off, however many sends follow it").isEqualTo(1);
     }
 
     @Test

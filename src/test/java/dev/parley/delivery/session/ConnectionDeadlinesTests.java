@@ -3,6 +3,7 @@ package dev.parley.delivery.session;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -112,7 +113,7 @@ class ConnectionDeadlinesTests {
         when(session.getId()).thenReturn(sessionId);
         when(session.isOpen()).thenReturn(true);
         this.connections.put(sessionId, new ClientSessionDecorator(session, new ManualFrameWriter(), 60_000, 1000,
-                () -> this.scheduler));
+                () -> this.scheduler, new LongAdder()));
         return session;
     }
 

@@ -2,6 +2,7 @@ package dev.parley.delivery.session;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
@@ -88,7 +89,8 @@ class InboundWriteScopeTests {
                 this.written.add("s" + i);
                 return true;
             };
-            return new ClientSessionDecorator(delegate, atOnce, 60_000, 1000, () -> mock(TaskScheduler.class));
+            return new ClientSessionDecorator(delegate, atOnce, 60_000, 1000, () -> mock(TaskScheduler.class),
+                    new LongAdder());
         }).toList();
     }
 }
