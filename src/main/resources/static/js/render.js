@@ -104,7 +104,7 @@ export function renderUsers(list, users, me, actions) {
             own ? el('span', { className: 'muted small', text: ' (you)' }) : null,
             own || !actions ? null : el('button', {
                 className: 'user-message',
-                text: 'Message',
+                text: 'DM',
                 attrs: { type: 'button', 'aria-label': `Message ${name} privately`, title: `Message ${name} privately` },
                 on: { click: () => actions.message(name) },
             }));

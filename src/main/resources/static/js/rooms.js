@@ -814,7 +814,7 @@ export class Chat {
     #renderPresence(room) {
         if (room.direct) {
             // a conversation has no online list: it shows who is in it
-            renderUsers($('users'), [room.name, this.me], this.me, this.userActions);
+            renderUsers($('users'), [room.name, this.me], this.me, null);
             setText($('room-online'), 'Private conversation');
             setText($('toggle-users'), 'People (2)');
             return;
