@@ -814,11 +814,13 @@ export class Chat {
     #renderPresence(room) {
         if (room.direct) {
             // a conversation has no online list: it shows who is in it
+            setText($('people-title'), 'In this conversation');
             renderUsers($('users'), [room.name, this.me], this.me, null);
             setText($('room-online'), 'Private conversation');
             setText($('toggle-users'), 'People (2)');
             return;
         }
+        setText($('people-title'), 'Online');
         renderUsers($('users'), room.users.values(), this.me, this.userActions);
         const count = room.users.size;
         setText($('room-online'), room.live || count > 0 ? `${count} online` : '');
