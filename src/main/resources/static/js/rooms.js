@@ -329,7 +329,7 @@ export class Chat {
         const lastIds = new Map();
         for (const summary of summaries ?? []) {
             if (typeof summary?.with !== 'string' || sameName(summary.with, this.me)) continue;
-            const conversation = this.#conversation(summary.with);
+            const conversation = this.#conversation(summary.with, true);
             if (summary.lastMessageAt && summary.lastMessageAt > conversation.lastAt) conversation.lastAt = summary.lastMessageAt;
             lastIds.set(conversation.key, summary.lastId);
         }
@@ -350,13 +350,19 @@ export class Chat {
         }
     }
 
-    /** The conversation with a nickname, created (live if we are) when there is none yet. */
-    #conversation(nickname) {
+    /**
+     * The conversation with a nickname, created (live if we are) when there is none yet. The
+     * server's spelling (spelled: true) replaces one typed in another case.
+     */
+    #conversation(nickname, spelled = false) {
         let conversation = this.directs.get(foldName(nickname));
         if (!conversation) {
             conversation = new Room(nickname, 'direct');
             conversation.live = this.directSubscription != null;
             this.directs.set(conversation.key, conversation);
+        } else if (spelled && conversation.name !== nickname) {
+            conversation.name = nickname;
+            if (this.active === conversation) setText($('room-title'), `@ ${nickname}`);
         }
         return conversation;
     }
@@ -366,7 +372,7 @@ export class Chat {
         const other = sameName(event.from, this.me) ? event.to : event.from;
         if (event.type === 'DIRECT') {
             const known = this.directs.has(foldName(other));
-            const conversation = this.#conversation(other);
+            const conversation = this.#conversation(other, true);
             this.#merge(conversation, [asMessage(event)], 'live');
             if (!known) {
                 // a new conversation: its history (this message among it) is read before our outbox goes
