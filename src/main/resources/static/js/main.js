@@ -135,6 +135,8 @@ function stopChat() {
     session.chat.dispose();
     session = null;
     $('message-input').value = '';
+    $('direct-start-input').value = '';
+    showDirectError(null);
 }
 
 function onSignOut() {
