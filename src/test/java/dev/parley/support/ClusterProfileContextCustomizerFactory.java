@@ -1,6 +1,7 @@
 package dev.parley.support;
 
 import java.util.List;
+import java.util.Map;
 
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -46,6 +47,13 @@ class ClusterProfileContextCustomizerFactory implements ContextCustomizerFactory
             context.getEnvironment()
                 .getPropertySources()
                 .addFirst(new MapPropertySource("parleyClusterServices", services.properties()));
+            // Spring's test context cache keeps up to 32 contexts alive, each with its pool: with
+            // Hikari's default of 10 connections held idle they outgrew PostgreSQL's 100 clients
+            context.getEnvironment()
+                .getPropertySources()
+                .addFirst(new MapPropertySource("parleyClusterServicesPool",
+                        Map.of("spring.datasource.hikari.maximum-pool-size", "4",
+                                "spring.datasource.hikari.minimum-idle", "1")));
             // Disposable beans are destroyed in the reverse order of their registration, and this
             // one is registered before the context refreshes: it goes last, once the server, the
             // connection pool and the Redis clients are closed, and nothing writes to what it drops.
