@@ -63,3 +63,27 @@ export function fetchMessages(room, { before, after, limit = PAGE_SIZE } = {}) {
     if (after != null) query.set('after', String(after));
     return request(`/api/rooms/${encodeURIComponent(room)}/messages?${query}`);
 }
+
+// ---- private conversations (contract section 10): authenticated with the claim's token ----------
+
+function bearer(token) {
+    return { Authorization: `Bearer ${token}` };
+}
+
+/** GET /api/direct → [{with, lastId, lastMessageAt}], latest first; 401 when the token is no longer valid. */
+export async function listConversations(token) {
+    const body = await request('/api/direct', { headers: bearer(token) });
+    return Array.isArray(body) ? body : [];
+}
+
+/**
+ * GET /api/direct/{nickname}/messages with before / after / limit, oldest first, like a room's;
+ * 404 when nobody claimed the nickname.
+ */
+export async function fetchDirectMessages(nickname, token, { before, after, limit = PAGE_SIZE } = {}) {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (before != null) query.set('before', String(before));
+    if (after != null) query.set('after', String(after));
+    const body = await request(`/api/direct/${encodeURIComponent(nickname)}/messages?${query}`, { headers: bearer(token) });
+    return Array.isArray(body) ? body : [];
+}

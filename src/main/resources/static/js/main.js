@@ -86,9 +86,17 @@ function startChat(identity) {
     setText($('me-name'), identity.nickname);
     setText($('drawer-me-name'), identity.nickname);
 
+    const signOutRefused = (reason) => {
+        store.forgetIdentity();
+        stopChat();
+        showLogin(`This server no longer accepts “${identity.nickname}” from this browser (${reason}). Pick a nickname again.`);
+    };
     const chat = new Chat({
         me: identity.nickname,
+        token: identity.token,
         onActiveRoomChanged: (previous, room) => onRoomChanged(previous, room),
+        onUnauthorized: () => signOutRefused('its key is no longer valid'),
+        onMessageUser: (nickname) => startDirect(nickname),
         onEdit: (text) => {
             const input = $('message-input');
             input.value = input.value ? `${input.value}\n${text}` : text;
@@ -103,11 +111,7 @@ function startChat(identity) {
         transports: transportsFromQuery(location.search),
         onConnected: (c) => chat.attach(c),
         onLost: () => chat.detach(),
-        onFatal: (reason) => {
-            store.forgetIdentity();
-            stopChat();
-            showLogin(`This server no longer accepts “${identity.nickname}” from this browser (${reason}). Pick a nickname again.`);
-        },
+        onFatal: (reason) => signOutRefused(reason),
         onStatus: (c) => {
             renderStatus(c);
             updateComposer();
@@ -131,6 +135,8 @@ function stopChat() {
     session.chat.dispose();
     session = null;
     $('message-input').value = '';
+    $('direct-start-input').value = '';
+    showDirectError(null);
 }
 
 function onSignOut() {
@@ -161,7 +167,7 @@ function onRoomChanged(previous, room) {
     const input = $('message-input');
     if (previous) previous.draft = input.value;
     input.value = room?.draft ?? '';
-    const label = room ? `Message #${room.name}` : 'Message';
+    const label = room ? `Message ${room.label}` : 'Message';
     setText($('message-label'), label);
     input.placeholder = room ? label : 'Join a room to write';
     $('composer-error').hidden = true;
@@ -260,6 +266,47 @@ function onJoin(event) {
     $('message-input').focus();
 }
 
+// ---- private conversations ------------------------------------------------------------------------
+
+function showDirectError(text) {
+    const error = $('direct-start-error');
+    setText(error, text ?? '');
+    error.hidden = !text;
+    $('direct-start-input').setAttribute('aria-invalid', text ? 'true' : 'false');
+}
+
+/** Opens the conversation with a nickname (typed, or the online list's "Message"), or says why not. */
+async function startDirect(nickname) {
+    if (!session) return;
+    const chat = session.chat;
+    const problem = nickname === '' ? 'Type the nickname of the person to message.' : nicknameProblem(nickname);
+    if (problem) {
+        showDirectError(problem);
+        $('direct-start-input').focus();
+        return;
+    }
+    showDirectError(null);
+    $('direct-start-button').disabled = true;
+    try {
+        const refused = await chat.startDirect(nickname);
+        if (session?.chat !== chat) return;
+        if (refused) {
+            showDirectError(refused);
+            $('direct-start-input').focus();
+        } else {
+            $('direct-start-input').value = '';
+            $('message-input').focus();
+        }
+    } finally {
+        $('direct-start-button').disabled = false;
+    }
+}
+
+function onDirectStart(event) {
+    event.preventDefault();
+    startDirect($('direct-start-input').value.trim());
+}
+
 // ---- narrow screens: rooms and people as drawers ---------------------------------------------------
 
 function toggleDrawer(name) {
@@ -298,6 +345,8 @@ function init() {
     $('message-input').addEventListener('input', () => onComposerInput());
     $('message-input').addEventListener('keydown', onComposerKey);
     $('join-form').addEventListener('submit', onJoin);
+    $('direct-start-form').addEventListener('submit', onDirectStart);
+    $('direct-start-input').addEventListener('input', () => showDirectError(null));
     $('room-name').addEventListener('input', onRoomNameInput);
     $('toggle-rooms').addEventListener('click', () => toggleDrawer('show-rooms'));
     $('toggle-users').addEventListener('click', () => toggleDrawer('show-people'));

@@ -90,13 +90,54 @@ export function updatePendingElement(item, entry, actions, online) {
     }
 }
 
-/** The online list: sorted case-insensitively, "(you)" after one's own nickname. */
-export function renderUsers(list, users, me) {
+/**
+ * The online list: sorted case-insensitively, "(you)" after one's own nickname, a "Message"
+ * button (actions.message) after everyone else's.
+ */
+export function renderUsers(list, users, me, actions) {
     const sorted = [...users].sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base' }));
-    list.replaceChildren(...sorted.map((name) => el('li', { className: 'user', dataset: { user: name } },
-        avatar(name, 'avatar small'),
-        el('span', { className: 'user-name', text: name }),
-        sameName(name, me) ? el('span', { className: 'muted small', text: ' (you)' }) : null)));
+    list.replaceChildren(...sorted.map((name) => {
+        const own = sameName(name, me);
+        return el('li', { className: 'user', dataset: { user: name } },
+            avatar(name, 'avatar small'),
+            el('span', { className: 'user-name', text: name }),
+            own ? el('span', { className: 'muted small', text: ' (you)' }) : null,
+            own || !actions ? null : el('button', {
+                className: 'user-message',
+                text: 'DM',
+                attrs: { type: 'button', 'aria-label': `Message ${name} privately`, title: `Message ${name} privately` },
+                on: { click: () => actions.message(name) },
+            }));
+    }));
+}
+
+/**
+ * Direct messages: one entry per conversation, latest first, with its unread count
+ * (#direct-unread-{folded nickname}).
+ */
+export function renderConversations(list, conversations, activeKey, actions) {
+    list.replaceChildren(...conversations.map((conversation) => {
+        const active = conversation.key === activeKey;
+        const badge = el('span', {
+            className: 'unread',
+            text: conversation.unread > 99 ? '99+' : String(conversation.unread),
+            attrs: { id: `direct-unread-${conversation.key}`, hidden: conversation.unread === 0 },
+        });
+        const open = el('button', {
+            className: 'room-open',
+            attrs: {
+                type: 'button',
+                'aria-current': active ? 'true' : null,
+                'aria-label': conversation.unread > 0 ? `${conversation.name}, ${conversation.unread} unread` : conversation.name,
+            },
+            on: { click: () => actions.open(conversation.key) },
+        }, el('span', { className: 'hash', text: '@', attrs: { 'aria-hidden': 'true' } }),
+        el('span', { className: 'room-name', text: conversation.name }), badge);
+        return el('li', {
+            className: active ? 'room conversation active' : 'room conversation',
+            dataset: { with: conversation.name, unread: conversation.unread },
+        }, open);
+    }));
 }
 
 /** "alice is typing…", "alice and bob are typing…", "alice, bob and carol are typing…" */

@@ -1,12 +1,17 @@
-// The rooms this tab is in: their messages (merged by id), catch-up after a reconnect and on a
-// gap (contract section 8), the online list, typing, unread counts, and the outbox of our own
-// messages until their echo arrives.
+// The rooms this tab is in and its private conversations (contract section 10): their messages
+// (merged by id), catch-up after a reconnect and on a gap (contract section 8), the online list,
+// typing, unread counts, and the outbox of our own messages until their echo arrives. A
+// conversation is a Room of kind 'direct': only where they differ (destinations, history, no
+// join and no online list) does the code ask which kind it has.
 
-import { CATCH_UP_PAGE_SIZE, PAGE_SIZE, fetchMessages } from './api.js';
+import {
+    ApiError, CATCH_UP_PAGE_SIZE, PAGE_SIZE, fetchDirectMessages, fetchMessages, listConversations,
+} from './api.js';
 import { RoomDirectory } from './directory.js';
 import { $, announce, el, setText } from './dom.js';
 import {
-    eventElement, insertMessage, isNearBottom, messageElement, pendingElement, regroup, renderJoinedRooms, renderUsers, typingText, updatePendingElement,
+    eventElement, insertMessage, isNearBottom, messageElement, pendingElement, regroup, renderConversations, renderJoinedRooms, renderUsers,
+    typingText, updatePendingElement,
 } from './render.js';
 import { foldName, newClientId, sameName } from './rules.js';
 import * as store from './store.js';
@@ -23,12 +28,26 @@ const ANNOUNCE_MAX_MESSAGES = 3;
 const ERROR_TEXT = {
     RATE_LIMITED: 'Not sent: you are sending too fast. Wait a moment, then retry.',
     INTERNAL_ERROR: 'Not sent: the server could not store it. Retry in a moment.',
+    UNKNOWN_USER: 'Not sent: nobody has claimed this nickname.',
 };
+const DIRECT_QUEUE = '/user/queue/direct';
+const ROOM_DESTINATION = /^\/app\/room\.([^.]+)\.(join|leave|send|typing)$/;
+// a nickname has no dot, but it may be any letter: take everything up to the operation
+const DIRECT_DESTINATION = /^\/app\/direct\.(.+)\.(send|typing)$/;
+
+/** A direct message as the room code reads it: the sender is `from`. */
+function asMessage(direct) {
+    return { ...direct, sender: direct.from };
+}
 
 class Room {
-    constructor(name) {
+    /** kind 'room' (name: the room) or 'direct' (name: the other party, as the server spells it). */
+    constructor(name, kind = 'room') {
         this.name = name;
-        this.list = el('ol', { className: 'message-list', attrs: { 'aria-label': `Messages in ${name}` } });
+        this.kind = kind;
+        this.key = kind === 'room' ? name : foldName(name);
+        this.lastAt = '';             // the latest message's sentAt (conversations are listed latest first)
+        this.list = el('ol', { className: 'message-list', attrs: { 'aria-label': `Messages ${kind === 'room' ? 'in' : 'with'} ${name}` } });
         this.pendingList = el('ol', { className: 'pending-list', attrs: { 'aria-label': 'Your messages not yet delivered' } });
         this.messages = new Map();    // id → message
         this.historyLoaded = false;   // the latest page has been fetched once
@@ -58,14 +77,37 @@ class Room {
     get hasHole() {
         return this.historyLoaded && this.maxId > this.maxContiguous;
     }
+
+    get direct() {
+        return this.kind === 'direct';
+    }
+
+    /** "#general" or "bob": how the message box and the announcements name it. */
+    get label() {
+        return this.direct ? this.name : `#${this.name}`;
+    }
+
+    /** Where an operation (send, typing, join, leave) of this room or conversation goes. */
+    destination(operation) {
+        return this.direct ? `/app/direct.${this.name}.${operation}` : `/app/room.${this.name}.${operation}`;
+    }
 }
 
 export class Chat {
-    constructor({ me, onActiveRoomChanged, onEdit }) {
+    /**
+     * onActiveRoomChanged(previous, room), onEdit(text): a refused message back into the box;
+     * onUnauthorized(): the token no longer works (REST 401); onMessageUser(nickname): the
+     * online list's "Message" button.
+     */
+    constructor({ me, token, onActiveRoomChanged, onEdit, onUnauthorized, onMessageUser }) {
         this.me = me;
+        this.token = token;
         this.onActiveRoomChanged = onActiveRoomChanged;
         this.onEdit = onEdit;
+        this.onUnauthorized = onUnauthorized;
         this.rooms = new Map();
+        this.directs = new Map();     // folded nickname → Room of kind 'direct'
+        this.directSubscription = null;
         this.active = null;
         this.connection = null;
         this.directory = new RoomDirectory({
@@ -83,6 +125,7 @@ export class Chat {
         this.typingIdleTimer = null;
         this.typingDeferTimer = null;
         this.errorSubscription = null;
+        this.userActions = { message: (nickname) => onMessageUser(nickname) };
         this.pendingActions = {
             retry: (entry) => this.#retry(entry),
             edit: (entry) => this.#edit(entry),
@@ -101,6 +144,10 @@ export class Chat {
 
     get online() {
         return this.connection?.connected ?? false;
+    }
+
+    #all() {
+        return [...this.rooms.values(), ...this.directs.values()];
     }
 
     // ---- rooms: join, leave, open ------------------------------------------------------------
@@ -147,15 +194,18 @@ export class Chat {
 
     /** Shows a room (null: none) in the message pane. */
     open(name) {
+        this.#show(name == null ? null : this.rooms.get(name) ?? null);
+    }
+
+    #show(room) {
         const previous = this.active;
-        const room = name == null ? null : this.rooms.get(name) ?? null;
         const scroller = $('messages');
         if (previous && previous !== room) {
             previous.scrollTop = isNearBottom(scroller) ? null : scroller.scrollTop;
             if (this.typingRoom === previous) this.stopTyping();
         }
         this.active = room;
-        store.saveActiveRoom(room?.name ?? null);
+        if (!room?.direct) store.saveActiveRoom(room?.name ?? null);
         $('jump-latest').hidden = true;
         if (!room) {
             scroller.replaceChildren(this.historyTop, this.emptyNode);
@@ -170,8 +220,8 @@ export class Chat {
             room.unread = 0;
             this.historyTop.hidden = false;
             scroller.replaceChildren(this.historyTop, room.list, room.pendingList);
-            setText($('room-title'), `# ${room.name}`);
-            scroller.setAttribute('aria-label', `Messages in #${room.name}`);
+            setText($('room-title'), room.direct ? `@ ${room.name}` : `# ${room.name}`);
+            scroller.setAttribute('aria-label', room.direct ? `Messages with ${room.name}` : `Messages in #${room.name}`);
             this.#renderHistoryControls(room);
             this.#renderPresence(room);
             this.#renderTyping(room);
@@ -189,6 +239,7 @@ export class Chat {
         this.connection = connection;
         this.errorSubscription = connection.subscribe('/user/queue/errors', (error) => this.#onError(error));
         for (const room of this.rooms.values()) this.#connectRoom(room);
+        this.#connectDirects(connection);
         this.#renderAllPending();
     }
 
@@ -196,7 +247,8 @@ export class Chat {
     detach() {
         this.typingRoom = null;
         clearTimeout(this.typingIdleTimer);
-        for (const room of this.rooms.values()) {
+        this.directSubscription = null;
+        for (const room of this.#all()) {
             room.live = false;
             room.ready = false;
             room.subscription = null;
@@ -215,11 +267,12 @@ export class Chat {
         clearTimeout(this.flushTimer);
         clearTimeout(this.typingIdleTimer);
         clearTimeout(this.typingDeferTimer);
-        for (const room of this.rooms.values()) {
+        for (const room of this.#all()) {
             clearTimeout(room.retryTimer);
             for (const { timer } of room.typing.values()) clearTimeout(timer);
         }
         this.rooms.clear();
+        this.directs.clear();
         this.active = null;
         this.connection = null;
     }
@@ -246,24 +299,165 @@ export class Chat {
     }
 
     #isCurrent(room) {
-        return this.rooms.get(room.name) === room;
+        return (room.direct ? this.directs.get(room.key) : this.rooms.get(room.name)) === room;
+    }
+
+    // ---- private conversations (contract section 10) ---------------------------------------------
+
+    /**
+     * Subscribes to our conversations before anything direct is sent, then lists them
+     * (GET /api/direct) and catches up each whose last id is above the highest one here.
+     */
+    async #connectDirects(connection) {
+        this.directSubscription = connection.subscribe(DIRECT_QUEUE, (event) => this.#onDirectEvent(event));
+        const conversations = [...this.directs.values()];
+        for (const conversation of conversations) {
+            conversation.live = true;
+            conversation.ready = false;
+            conversation.needsCatchUp = true;
+        }
+        let summaries = null;
+        try {
+            summaries = await listConversations(this.token);
+        } catch (e) {
+            if (e instanceof ApiError && e.status === 401) {
+                this.onUnauthorized();
+                return;
+            }
+        }
+        if (this.connection !== connection || !connection.connected) return;
+        const lastIds = new Map();
+        for (const summary of summaries ?? []) {
+            if (typeof summary?.with !== 'string' || sameName(summary.with, this.me)) continue;
+            const conversation = this.#conversation(summary.with, true);
+            if (summary.lastMessageAt && summary.lastMessageAt > conversation.lastAt) conversation.lastAt = summary.lastMessageAt;
+            lastIds.set(conversation.key, summary.lastId);
+        }
+        this.#renderRooms();
+        for (const conversation of this.directs.values()) {
+            const lastId = lastIds.get(conversation.key);
+            // without the list (it failed), every conversation catches up
+            const behind = !conversation.historyLoaded || summaries === null
+                || (Number.isInteger(lastId) && lastId > conversation.maxContiguous);
+            const caughtUp = behind ? this.catchUp(conversation) : Promise.resolve();
+            if (!behind) conversation.needsCatchUp = false;
+            caughtUp.finally(() => {
+                if (conversation.live && this.connection === connection && connection.connected) {
+                    conversation.ready = true;
+                    this.flush();
+                }
+            });
+        }
+    }
+
+    /**
+     * The conversation with a nickname, created (live if we are) when there is none yet. The
+     * server's spelling (spelled: true) replaces one typed in another case.
+     */
+    #conversation(nickname, spelled = false) {
+        let conversation = this.directs.get(foldName(nickname));
+        if (!conversation) {
+            conversation = new Room(nickname, 'direct');
+            conversation.live = this.directSubscription != null;
+            this.directs.set(conversation.key, conversation);
+        } else if (spelled && conversation.name !== nickname) {
+            conversation.name = nickname;
+            if (this.active === conversation) setText($('room-title'), `@ ${nickname}`);
+        }
+        return conversation;
+    }
+
+    #onDirectEvent(event) {
+        if (typeof event?.from !== 'string' || typeof event?.to !== 'string') return;
+        const other = sameName(event.from, this.me) ? event.to : event.from;
+        if (event.type === 'DIRECT') {
+            const known = this.directs.has(foldName(other));
+            const conversation = this.#conversation(other, true);
+            this.#merge(conversation, [asMessage(event)], 'live');
+            if (!known) {
+                // a new conversation: its history (this message among it) is read before our outbox goes
+                this.catchUp(conversation).finally(() => {
+                    if (conversation.live) {
+                        conversation.ready = true;
+                        this.flush();
+                    }
+                });
+            }
+            this.#renderRooms();
+        } else if (event.type === 'DIRECT_TYPING' && !sameName(event.from, this.me)) {
+            const conversation = this.directs.get(foldName(other));
+            if (conversation) this.#setTyping(conversation, event.from, event.typing === true);
+        }
+    }
+
+    /** Opens the conversation with someone we already talk to; false when there is none. */
+    openDirect(nickname) {
+        const conversation = this.directs.get(foldName(nickname));
+        if (!conversation) return false;
+        this.#show(conversation);
+        return true;
+    }
+
+    /**
+     * Opens a conversation with a nickname, after asking the server for its history: resolves
+     * to null, or to what went wrong in words (nobody claimed the nickname, it is ourselves …).
+     */
+    async startDirect(nickname) {
+        if (sameName(nickname, this.me)) return 'That is you: pick someone else to talk to.';
+        if (this.openDirect(nickname)) return null;
+        let page;
+        try {
+            page = await fetchDirectMessages(nickname, this.token, { limit: PAGE_SIZE });
+        } catch (e) {
+            if (e instanceof ApiError && e.status === 404) return `Nobody has claimed “${nickname}”. Check the spelling: nicknames are matched ignoring case.`;
+            if (e instanceof ApiError && e.status === 401) {
+                this.onUnauthorized();
+                return null;
+            }
+            if (e instanceof ApiError && e.status === 400) return `“${nickname}” is not a valid nickname.`;
+            return 'Could not reach Parley. Try again in a moment.';
+        }
+        if (this.openDirect(nickname)) return null; // a message from them arrived meanwhile
+        // the server spells the nickname as it was first claimed
+        const spelled = page.length > 0 ? [page[0].from, page[0].to].find((n) => !sameName(n, this.me)) : nickname;
+        const conversation = this.#conversation(spelled ?? nickname);
+        this.#applyLatest(conversation, page.map(asMessage));
+        conversation.ready = conversation.live;
+        this.#show(conversation);
+        this.flush();
+        return null;
+    }
+
+    #fetch(room, query) {
+        if (!room.direct) return fetchMessages(room.name, query);
+        return fetchDirectMessages(room.name, this.token, query).then((page) => page.map(asMessage));
+    }
+
+    /** A failed history request: a token no longer valid signs out; anything else is tried again. */
+    #historyFailed(room, error) {
+        if (error instanceof ApiError && error.status === 401 && room.direct) this.onUnauthorized();
+        else this.#retryLater(room);
     }
 
     // ---- history -------------------------------------------------------------------------------
 
     async #loadLatest(room) {
         try {
-            const page = await fetchMessages(room.name, { limit: PAGE_SIZE });
+            const page = await this.#fetch(room, { limit: PAGE_SIZE });
             if (!this.#isCurrent(room)) return;
-            if (!room.historyLoaded) {
-                room.historyLoaded = true;
-                room.needsCatchUp = false;
-                room.maxContiguous = page.length > 0 ? page[page.length - 1].id : 0;
-            }
-            this.#merge(room, page, 'history');
-        } catch {
-            this.#retryLater(room);
+            this.#applyLatest(room, page);
+        } catch (e) {
+            this.#historyFailed(room, e);
         }
+    }
+
+    #applyLatest(room, page) {
+        if (!room.historyLoaded) {
+            room.historyLoaded = true;
+            room.needsCatchUp = false;
+            room.maxContiguous = page.length > 0 ? page[page.length - 1].id : 0;
+        }
+        this.#merge(room, page, 'history');
     }
 
     /** Fetches ?after= the last contiguous id until a page is short; also fills live gaps. */
@@ -279,15 +473,15 @@ export class Chat {
                     room.catchUpAgain = false;
                     for (;;) {
                         const from = room.maxContiguous;
-                        const page = await fetchMessages(room.name, { after: from, limit: CATCH_UP_PAGE_SIZE });
+                        const page = await this.#fetch(room, { after: from, limit: CATCH_UP_PAGE_SIZE });
                         if (!this.#isCurrent(room)) return;
                         this.#merge(room, page, 'catch-up');
                         if (page.length < CATCH_UP_PAGE_SIZE || room.maxContiguous === from) break;
                     }
                 } while (room.catchUpAgain && room.hasHole);
                 room.needsCatchUp = false;
-            } catch {
-                this.#retryLater(room);
+            } catch (e) {
+                this.#historyFailed(room, e);
             } finally {
                 room.catchingUp = null;
             }
@@ -307,7 +501,7 @@ export class Chat {
         room.loadingOlder = true;
         this.#renderHistoryControls(room);
         try {
-            const page = await fetchMessages(room.name, { before: room.oldestId, limit: PAGE_SIZE });
+            const page = await this.#fetch(room, { before: room.oldestId, limit: PAGE_SIZE });
             if (this.#isCurrent(room)) this.#merge(room, page, 'older');
         } catch {
             announce('Could not load older messages. Try again.');
@@ -342,6 +536,7 @@ export class Chat {
             regroup(item.nextElementSibling);
             if (own && message.clientId) this.#confirm(room, message.clientId);
             room.maxId = Math.max(room.maxId, message.id);
+            if (typeof message.sentAt === 'string' && message.sentAt > room.lastAt) room.lastAt = message.sentAt;
             if (room.oldestId == null || message.id < room.oldestId) room.oldestId = message.id;
             if (source === 'live' || source === 'catch-up') {
                 fresh.push({ message, own });
@@ -456,7 +651,7 @@ export class Chat {
                         if (this.active === room && $('message-input').value.trim() !== '') this.composing(true);
                     }, wait);
                 }
-            } else if (this.connection.send(`/app/room.${room.name}.typing`, { typing: true })) {
+            } else if (this.connection.send(room.destination('typing'), { typing: true })) {
                 this.typingRoom = room;
                 this.typingSentAt = now;
             }
@@ -472,7 +667,7 @@ export class Chat {
         const room = this.typingRoom;
         this.typingRoom = null;
         if (room?.live && this.#isCurrent(room)) {
-            this.connection.send(`/app/room.${room.name}.typing`, { typing: false });
+            this.connection.send(room.destination('typing'), { typing: false });
             this.typingSentAt = Date.now();
         }
     }
@@ -500,7 +695,7 @@ export class Chat {
         this.tokens = Math.min(SEND_BURST, this.tokens + ((now - this.tokensAt) / 1000) * SEND_PER_SECOND);
         this.tokensAt = now;
         if (!this.online) return;
-        for (const room of this.rooms.values()) {
+        for (const room of this.#all()) {
             if (!room.live || !room.ready) continue;
             for (const entry of room.pending.values()) {
                 if (entry.state !== 'queued') continue;
@@ -509,7 +704,7 @@ export class Chat {
                     this.flushTimer = setTimeout(() => this.flush(), Math.ceil(wait) + 10);
                     return;
                 }
-                if (!this.connection.send(`/app/room.${room.name}.send`, { text: entry.text, clientId: entry.clientId })) return;
+                if (!this.connection.send(room.destination('send'), { text: entry.text, clientId: entry.clientId })) return;
                 this.tokens -= 1;
                 entry.state = 'sent';
                 this.#renderPending(entry);
@@ -526,8 +721,10 @@ export class Chat {
     }
 
     #onError(error) {
-        const match = /^\/app\/room\.([^.]+)\.(join|leave|send|typing)$/.exec(error?.destination ?? '');
-        const room = match ? this.rooms.get(match[1]) : null;
+        const destination = error?.destination ?? '';
+        const direct = DIRECT_DESTINATION.exec(destination);
+        const match = direct ?? ROOM_DESTINATION.exec(destination);
+        const room = direct ? this.directs.get(foldName(direct[1])) : match ? this.rooms.get(match[1]) : null;
         const operation = match?.[2];
         const entry = error?.clientId && room ? room.pending.get(error.clientId) : null;
         if (entry) {
@@ -552,7 +749,7 @@ export class Chat {
             return;
         }
         entry.state = 'failed';
-        entry.retryable = error.code !== 'INVALID_MESSAGE';
+        entry.retryable = error.code !== 'INVALID_MESSAGE' && error.code !== 'UNKNOWN_USER';
         entry.error = ERROR_TEXT[error.code] ?? `Not sent: ${error.message}`;
         if (error.code === 'RATE_LIMITED') this.tokens = 0;
         this.#renderPending(entry);
@@ -581,7 +778,7 @@ export class Chat {
     }
 
     #renderAllPending() {
-        for (const room of this.rooms.values()) for (const entry of room.pending.values()) this.#renderPending(entry);
+        for (const room of this.#all()) for (const entry of room.pending.values()) this.#renderPending(entry);
     }
 
     // ---- the room directory (GET /api/rooms, directory.js) ---------------------------------------
@@ -607,7 +804,12 @@ export class Chat {
             leave: (name) => this.leave(name),
         });
         $('no-rooms').hidden = rooms.length > 0;
-        const unread = rooms.reduce((sum, room) => sum + room.unread, 0);
+        const conversations = [...this.directs.values()].sort((a, b) => (a.lastAt < b.lastAt ? 1 : a.lastAt > b.lastAt ? -1 : 0));
+        renderConversations($('direct-list'), conversations, this.active?.direct ? this.active.key : null, {
+            open: (key) => this.#show(this.directs.get(key) ?? null),
+        });
+        $('no-directs').hidden = conversations.length > 0;
+        const unread = this.#all().reduce((sum, room) => sum + room.unread, 0);
         document.title = unread > 0 ? `(${unread}) Parley` : 'Parley';
         const badge = $('toggle-rooms-badge');
         badge.hidden = unread === 0;
@@ -616,7 +818,16 @@ export class Chat {
     }
 
     #renderPresence(room) {
-        renderUsers($('users'), room.users.values(), this.me);
+        if (room.direct) {
+            // a conversation has no online list: it shows who is in it
+            setText($('people-title'), 'In this conversation');
+            renderUsers($('users'), [room.name, this.me], this.me, null);
+            setText($('room-online'), 'Private conversation');
+            setText($('toggle-users'), 'People (2)');
+            return;
+        }
+        setText($('people-title'), 'Online');
+        renderUsers($('users'), room.users.values(), this.me, this.userActions);
         const count = room.users.size;
         setText($('room-online'), room.live || count > 0 ? `${count} online` : '');
         setText($('toggle-users'), `People (${count})`);
@@ -633,7 +844,8 @@ export class Chat {
         button.disabled = room.loadingOlder;
         setText(button, room.loadingOlder ? 'Loading…' : 'Load older messages');
         start.hidden = room.hasOlder;
-        setText(start, room.historyLoaded ? `This is the beginning of #${room.name}.` : 'Loading history…');
+        const beginning = room.direct ? `This is the beginning of your conversation with ${room.name}.` : `This is the beginning of #${room.name}.`;
+        setText(start, room.historyLoaded ? beginning : 'Loading history…');
     }
 
     #scrollToBottom() {

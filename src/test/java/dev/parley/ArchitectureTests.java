@@ -20,7 +20,7 @@ class ArchitectureTests {
 
     private static final String[] FEATURES = { "dev.parley.bus..", "dev.parley.identity..", "dev.parley.message..",
             "dev.parley.presence..", "dev.parley.ratelimit..", "dev.parley.room..", "dev.parley.web..",
-            "dev.parley.cluster.." };
+            "dev.parley.direct..", "dev.parley.cluster.." };
 
     private static final JavaClasses MAIN = new ClassFileImporter()
         .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -59,6 +59,24 @@ class ArchitectureTests {
             .should()
             .dependOnClassesThat()
             .resideInAPackage("dev.parley.cluster..")
+            .check(MAIN);
+    }
+
+    /** Conversations build on the seams, the core, identity's claims and the group commit; nothing builds on them but the cluster's backends. */
+    @Test
+    void privateConversationsDependOnlyOnTheCoreTheSeamsAndWhatTheyReuse() {
+        noClasses().that()
+            .resideInAPackage("dev.parley.direct..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("dev.parley.cluster..", "dev.parley.room..", "dev.parley.presence..",
+                    "dev.parley.delivery..")
+            .check(MAIN);
+        noClasses().that()
+            .resideOutsideOfPackages("dev.parley.direct..", "dev.parley.cluster..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("dev.parley.direct..")
             .check(MAIN);
     }
 

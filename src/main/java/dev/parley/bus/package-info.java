@@ -1,7 +1,8 @@
 /**
- * The room-event bus: the seam through which features publish to a room's subscribers
- * ({@link dev.parley.bus.RoomBus}), with the in-process implementation over the delivery engine.
- * A clustered implementation publishes to the other instances as well.
+ * The event buses: the seams through which features publish to a room's subscribers
+ * ({@link dev.parley.bus.RoomBus}) and to the parties of a private conversation
+ * ({@link dev.parley.bus.DirectBus}), with the in-process implementations over the delivery
+ * engine. Clustered implementations publish to the other instances as well.
  */
 @NullMarked
 package dev.parley.bus;

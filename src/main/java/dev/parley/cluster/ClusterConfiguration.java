@@ -15,9 +15,12 @@ import java.util.function.Function;
 
 import org.slf4j.LoggerFactory;
 
+import dev.parley.bus.DirectQueues;
 import dev.parley.config.ChatProperties;
+import dev.parley.core.Conversation;
 import dev.parley.core.Nickname;
 import dev.parley.core.RoomName;
+import dev.parley.direct.DirectHistory;
 import dev.parley.identity.LocalNicknameConnections;
 import dev.parley.message.MessageHistory;
 import dev.parley.ratelimit.BucketShapes;
@@ -42,8 +45,9 @@ import org.springframework.messaging.simp.SimpMessagingTemplate;
 import org.springframework.messaging.simp.user.SimpUserRegistry;
 
 /**
- * The {@code cluster} profile's room bus: Redis between the instances, each delivering to its own
- * connections ({@link RedisRoomBus}, {@link RoomSequencer}). Spring Boot's own properties
+ * The {@code cluster} profile's buses: Redis between the instances, each delivering to its own
+ * connections, for rooms ({@link RedisRoomBus}) and private conversations ({@link RedisDirectBus}),
+ * each sequence's messages back in id order ({@link Sequencer}). Spring Boot's own properties
  * configure Redis ({@code spring.data.redis.*}) and the database ({@code spring.datasource.*}).
  */
 @Configuration(proxyBeanMethods = false)
@@ -116,13 +120,13 @@ class ClusterConfiguration implements DisposableBean {
     }
 
     @Bean
-    RoomSequencer roomSequencer(@Lazy SimpMessagingTemplate broker, MessageHistory history,
+    Sequencer<RoomName> roomSequencer(@Lazy SimpMessagingTemplate broker, MessageHistory history,
             ChatProperties properties) {
-        RoomSequencer.Store store = (room, id, limit) -> history.after(room, id, limit)
+        Sequencer.Store<RoomName> store = (room, id, limit) -> history.after(room, id, limit)
             .stream()
-            .map(message -> new RoomSequencer.Stored(message.id(), RedisRoomBus.json(broker, message)))
+            .map(message -> new Sequencer.Stored(message.id(), RedisRoomBus.json(broker, message)))
             .toList();
-        RoomSequencer sequencer = new RoomSequencer((room, json) -> RedisRoomBus.deliver(broker, room, json), store,
+        Sequencer<RoomName> sequencer = new Sequencer<>((room, json) -> RedisRoomBus.deliver(broker, room, json), store,
                 this.reorderTimer, properties.cluster().reorderBound());
         long every = properties.cluster().catchUpInterval().toMillis();
         this.reorderTimer.scheduleWithFixedDelay(
@@ -158,20 +162,54 @@ class ClusterConfiguration implements DisposableBean {
 
     @Bean
     RedisRoomBus redisRoomBus(RedisPublisher publisher, @Lazy SimpMessagingTemplate broker,
-            RoomSequencer roomSequencer, ChatProperties properties, RedisAvailability availability) {
+            Sequencer<RoomName> roomSequencer, ChatProperties properties, RedisAvailability availability) {
         return new RedisRoomBus(roomsChannel(properties), broker, roomSequencer, publisher, availability,
                 this.presenceView);
     }
 
+    /** The one Redis channel of every instance's private conversations' events. */
+    static String directChannel(ChatProperties properties) {
+        return properties.cluster().keyPrefix() + ":direct";
+    }
+
+    /** Conversations followed, caught up with the store and let go as rooms are (RoomFollower). */
+    @Bean
+    DirectFollower directFollower(DirectHistory history, DirectQueues queues, SimpUserRegistry subscriptions,
+            ChatProperties properties) {
+        Sequencer.Store<Conversation> store = (conversation, id, limit) -> history.after(conversation, id, limit)
+            .stream()
+            .map(message -> new Sequencer.Stored(message.id(), queues.json(message)))
+            .toList();
+        Sequencer<Conversation> sequencer = new Sequencer<>((conversation, json) -> {
+            queues.deliver(conversation.low(), json);
+            queues.deliver(conversation.high(), json);
+        }, store, this.reorderTimer, properties.cluster().reorderBound());
+        DirectFollower follower = new DirectFollower(sequencer, history, subscriptions, this.reorderTimer);
+        long every = properties.cluster().catchUpInterval().toMillis();
+        this.reorderTimer.scheduleWithFixedDelay(() -> guarded("catch up conversations with the store",
+                follower::catchUp), every, every, TimeUnit.MILLISECONDS);
+        this.reorderTimer.scheduleWithFixedDelay(() -> guarded("let unsubscribed conversations go",
+                follower::forgetUnsubscribed), 30, 30, TimeUnit.SECONDS);
+        return follower;
+    }
+
+    @Bean
+    RedisDirectBus redisDirectBus(RedisTemplate<String, byte[]> roomEventsRedis, DirectQueues queues,
+            DirectFollower follower, ChatProperties properties, RedisAvailability availability) {
+        return new RedisDirectBus(queues, follower,
+                new RedisPublisher(roomEventsRedis, directChannel(properties), availability), availability);
+    }
+
     @Bean
     RedisMessageListenerContainer roomEventsListener(RedisConnectionFactory connections, RedisRoomBus bus,
-            ChatProperties properties) {
+            RedisDirectBus directBus, ChatProperties properties) {
         RedisMessageListenerContainer container = new RedisMessageListenerContainer();
         container.setConnectionFactory(connections);
         // after Redis returns, subscribe again within a second (the default waits 5 s)
         container.setRecoveryInterval(1000);
         container.setTaskExecutor(this.redisEvents);
         container.addMessageListener(bus, List.of(new ChannelTopic(roomsChannel(properties))));
+        container.addMessageListener(directBus, List.of(new ChannelTopic(directChannel(properties))));
         return container;
     }
 
@@ -208,7 +246,7 @@ class ClusterConfiguration implements DisposableBean {
 
     /** After the registry's: on Redis's return, the renewal's announcements come first. */
     @Bean
-    PresenceReconciler presenceReconciler(RoomSequencer sequencer, RedisPresenceRegistry registry, RedisRoomBus bus,
+    PresenceReconciler presenceReconciler(Sequencer<RoomName> sequencer, RedisPresenceRegistry registry, RedisRoomBus bus,
             RedisAvailability availability, Clock clock, ChatProperties properties) {
         PresenceReconciler reconciler = new PresenceReconciler(this.presenceView, sequencer, registry, bus,
                 availability, clock);
@@ -248,7 +286,7 @@ class ClusterConfiguration implements DisposableBean {
     }
 
     @Bean
-    RoomFollower roomFollower(RoomSequencer roomSequencer, MessageHistory history, RedisPresenceRegistry registry,
+    RoomFollower roomFollower(Sequencer<RoomName> roomSequencer, MessageHistory history, RedisPresenceRegistry registry,
             RedisAvailability availability, SimpUserRegistry subscriptions) {
         Function<RoomName, Set<Nickname>> onlineNow = room -> {
             if (!availability.isUp()) {

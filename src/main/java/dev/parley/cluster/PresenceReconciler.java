@@ -14,7 +14,7 @@ final class PresenceReconciler implements Runnable {
 
     private final PresenceView view;
 
-    private final RoomSequencer sequencer;
+    private final Sequencer<RoomName> sequencer;
 
     private final RedisPresenceRegistry registry;
 
@@ -24,7 +24,7 @@ final class PresenceReconciler implements Runnable {
 
     private final Clock clock;
 
-    PresenceReconciler(PresenceView view, RoomSequencer sequencer, RedisPresenceRegistry registry, RedisRoomBus bus,
+    PresenceReconciler(PresenceView view, Sequencer<RoomName> sequencer, RedisPresenceRegistry registry, RedisRoomBus bus,
             RedisAvailability availability, Clock clock) {
         this.view = view;
         this.sequencer = sequencer;

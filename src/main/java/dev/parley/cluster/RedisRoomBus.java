@@ -29,7 +29,7 @@ import org.springframework.util.MimeTypeUtils;
  * channel that every instance subscribes to, which delivers it to theirs. An instance ignores
  * what it published itself and never publishes what it received.
  * <p>
- * Stored messages go through the {@link RoomSequencer}, here and on the others, so that each
+ * Stored messages go through the {@link Sequencer}, here and on the others, so that each
  * instance delivers a room's messages in id order whoever stored them. Where Redis is lost, this
  * instance still delivers its own and stops publishing until Redis is back
  * ({@link RedisAvailability}); the others read what they missed from the store.
@@ -58,7 +58,7 @@ final class RedisRoomBus implements RoomBus, MessageListener {
 
     private final SimpMessagingTemplate broker;
 
-    private final RoomSequencer sequencer;
+    private final Sequencer<RoomName> sequencer;
 
     private final RedisPublisher publisher;
 
@@ -66,7 +66,7 @@ final class RedisRoomBus implements RoomBus, MessageListener {
 
     private final PresenceView presence;
 
-    RedisRoomBus(String channel, SimpMessagingTemplate broker, RoomSequencer sequencer, RedisPublisher publisher,
+    RedisRoomBus(String channel, SimpMessagingTemplate broker, Sequencer<RoomName> sequencer, RedisPublisher publisher,
             RedisAvailability availability, PresenceView presence) {
         this.availability = availability;
         this.presence = presence;

@@ -24,7 +24,7 @@ import org.springframework.messaging.simp.user.SimpUserRegistry;
 import org.springframework.web.socket.messaging.SessionSubscribeEvent;
 
 /**
- * Which rooms this instance follows ({@link RoomSequencer}, {@link PresenceView}): a room from
+ * Which rooms this instance follows ({@link Sequencer}, {@link PresenceView}): a room from
  * the moment a connection of this instance subscribes to its topic, until none does. The
  * subscription is registered with the broker after the event, and the client reads what was
  * stored before from the history. While the store is away the room's last id cannot be read;
@@ -41,7 +41,7 @@ final class RoomFollower {
     /** A room subscribed to this recently is kept: its subscription may not be registered yet. */
     private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
-    private final RoomSequencer sequencer;
+    private final Sequencer<RoomName> sequencer;
 
     private final PresenceView presence;
 
@@ -64,7 +64,7 @@ final class RoomFollower {
      * @param lastStoredId reads a room's last stored id from the store
      * @param onlineNow reads who is online in a room from Redis, {@code null} when it cannot
      */
-    RoomFollower(RoomSequencer sequencer, PresenceView presence, ToLongFunction<RoomName> lastStoredId,
+    RoomFollower(Sequencer<RoomName> sequencer, PresenceView presence, ToLongFunction<RoomName> lastStoredId,
             Function<RoomName, @Nullable Set<Nickname>> onlineNow, SimpUserRegistry subscriptions,
             ScheduledExecutorService retries) {
         this.onlineNow = onlineNow;

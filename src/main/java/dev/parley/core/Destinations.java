@@ -38,6 +38,12 @@ public final class Destinations {
     /** Error replies, as a client subscribes to them. */
     public static final String USER_ERRORS = USER + ERRORS_QUEUE;
 
+    /** A principal's private conversations, as the server sends them to one user's connections. */
+    public static final String DIRECT_QUEUE = QUEUE + "/direct";
+
+    /** A principal's private conversations, as a client subscribes to them (contract section 10). */
+    public static final String USER_DIRECT = USER + DIRECT_QUEUE;
+
     private Destinations() {
     }
 }

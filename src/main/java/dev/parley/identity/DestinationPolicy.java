@@ -23,7 +23,9 @@ final class DestinationPolicy {
         if (destination == null) {
             return false;
         }
-        if (destination.equals(Destinations.USER_ERRORS)) {
+        // exactly these spellings: the user prefix makes them the subscriber's own queues, and
+        // any other (another user's name, a session's suffix, a pattern) is refused
+        if (destination.equals(Destinations.USER_ERRORS) || destination.equals(Destinations.USER_DIRECT)) {
             return true;
         }
         if (destination.startsWith(Destinations.ROOM_TOPIC_PREFIX)) {

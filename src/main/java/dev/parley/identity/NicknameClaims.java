@@ -79,6 +79,26 @@ public class NicknameClaims {
                 .optional();
     }
 
+    /** The nickname as claimed, if anyone claimed it (in any case). */
+    public Optional<Nickname> find(Nickname nickname) {
+        return this.jdbc.sql("select name from nickname where name_key = :key")
+                .param("key", nickname.key())
+                .query((rs, row) -> new Nickname(rs.getString("name")))
+                .optional();
+    }
+
+    /**
+     * The nickname whose token {@code token} is, found by the token's hash alone (an indexed
+     * column): for a request that names no nickname, such as a REST call with a Bearer token.
+     * A wrong token costs what a right one costs, whichever nicknames exist.
+     */
+    public Optional<Nickname> holderOf(String token) {
+        return this.jdbc.sql("select name from nickname where token_hash = :hash")
+                .param("hash", hash(token))
+                .query((rs, row) -> new Nickname(rs.getString("name")))
+                .optional();
+    }
+
     private static String hash(String token) {
         try {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");

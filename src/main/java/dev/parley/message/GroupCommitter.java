@@ -2,7 +2,9 @@ package dev.parley.message;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -16,11 +18,9 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.parley.bus.RoomBus;
 import dev.parley.config.ChatProperties;
 import dev.parley.core.ChatException;
 import dev.parley.core.ErrorCode;
-import dev.parley.message.MessageHistory.Draft;
 import dev.parley.web.ErrorReplies;
 
 import org.springframework.context.SmartLifecycle;
@@ -33,6 +33,10 @@ import org.springframework.stereotype.Component;
  * not once per message. Each message is broadcast, and so echoed to its sender, only once its
  * group is committed: the echo means the message survives a crash of the process.
  * <p>
+ * It stores every kind of sequenced message, each through its {@link Journal}: rooms' messages,
+ * and private conversations' ({@code dev.parley.direct}). A group holding both kinds is one
+ * transaction per kind, each all or nothing, each published once it is committed.
+ * <p>
  * Order: messages are stored in the order they were submitted, so a room's ids follow it, and a
  * connection's messages, submitted from the thread that handles its frames one after another,
  * are stored in the order it sent them. They are broadcast from this one thread in the same
@@ -43,20 +47,16 @@ import org.springframework.stereotype.Component;
  * group is stored or broadcast.
  */
 @Component
-class GroupCommitter implements SmartLifecycle {
+public class GroupCommitter implements SmartLifecycle {
 
     private static final Logger logger = LoggerFactory.getLogger(GroupCommitter.class);
 
     /** Most messages in one transaction: a few milliseconds of inserts. */
     static final int MAX_GROUP = 256;
 
-    private final MessageHistory history;
-
-    private final RoomBus bus;
-
     private final ErrorReplies errors;
 
-    private final BlockingQueue<Post> queue;
+    private final BlockingQueue<Post<?>> queue;
 
     private final Timer commits;
 
@@ -66,10 +66,7 @@ class GroupCommitter implements SmartLifecycle {
 
     private @Nullable Thread thread;
 
-    GroupCommitter(MessageHistory history, RoomBus bus, ErrorReplies errors, ChatProperties properties,
-            MeterRegistry meters) {
-        this.history = history;
-        this.bus = bus;
+    GroupCommitter(ErrorReplies errors, ChatProperties properties, MeterRegistry meters) {
         this.errors = errors;
         this.queue = new LinkedBlockingQueue<>(properties.store().maxPending());
         // Buckets rather than percentiles computed here: Prometheus adds buckets up across
@@ -90,8 +87,35 @@ class GroupCommitter implements SmartLifecycle {
             .register(meters);
     }
 
-    /** A message waiting to be stored, with where to send an error if it cannot be. */
-    record Post(Draft draft, String user, String sessionId, String destination) {
+    /**
+     * A kind of message the group commit stores, each with the next id of its sequence, and then
+     * publishes.
+     *
+     * @param <D> a message to be stored: everything but its id
+     * @param <M> a stored message
+     */
+    public interface Journal<D, M> {
+
+        /**
+         * Stores the drafts in one transaction, each as the next of its sequence in list order;
+         * all or, when this throws, none.
+         *
+         * @return for each draft, in order, the stored message, or empty where its
+         * {@code clientId} was already used (nothing stored)
+         */
+        List<Optional<M>> appendAll(List<D> drafts);
+
+        /** Publishes a stored message; called on the commit's thread, in id order per sequence. */
+        void publish(M message);
+    }
+
+    /**
+     * A message waiting to be stored, with where to send an error if it cannot be.
+     *
+     * @param clientId the frame's {@code clientId}, for the error reply
+     */
+    public record Post<D>(Journal<D, ?> journal, D draft, String user, String sessionId, String destination,
+            @Nullable String clientId) {
     }
 
     /**
@@ -100,7 +124,7 @@ class GroupCommitter implements SmartLifecycle {
      * @throws ChatException {@code INTERNAL_ERROR} when {@code chat.store.max-pending} messages
      * are waiting already (nothing is stored)
      */
-    void submit(Post post) {
+    public void submit(Post<?> post) {
         if (!this.queue.offer(post)) {
             throw new ChatException(ErrorCode.INTERNAL_ERROR,
                     "the server is too busy to store messages; nothing was stored, send it again later");
@@ -143,10 +167,10 @@ class GroupCommitter implements SmartLifecycle {
     }
 
     private void run() {
-        List<Post> group = new ArrayList<>(MAX_GROUP);
+        List<Post<?>> group = new ArrayList<>(MAX_GROUP);
         while (this.running || !this.queue.isEmpty()) {
             try {
-                Post first = this.queue.poll(100, TimeUnit.MILLISECONDS);
+                Post<?> first = this.queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
@@ -167,39 +191,36 @@ class GroupCommitter implements SmartLifecycle {
         }
     }
 
-    private void commit(List<Post> group) {
-        List<Optional<ChatMessage>> stored;
+    private void commit(List<Post<?>> group) {
+        Map<Journal<?, ?>, List<Post<?>>> byJournal = new LinkedHashMap<>();
+        for (Post<?> post : group) {
+            byJournal.computeIfAbsent(post.journal(), journal -> new ArrayList<>()).add(post);
+        }
+        byJournal.values().forEach(GroupCommitter.this::commitOneKind);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <D, M> void commitOneKind(List<Post<?>> posts) {
+        Journal<D, M> journal = (Journal<D, M>) posts.get(0).journal();
+        List<Optional<M>> stored;
         long started = System.nanoTime();
         try {
-            stored = this.history.appendAll(group.stream().map(Post::draft).toList());
+            stored = journal.appendAll(posts.stream().map(post -> (D) post.draft()).toList());
         }
         catch (RuntimeException ex) {
             this.commits.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            logger.error("Failed to store {} messages: nothing of them was stored", group.size(), ex);
-            for (Post post : group) {
-                ClientId clientId = post.draft().clientId();
+            logger.error("Failed to store {} messages: nothing of them was stored", posts.size(), ex);
+            for (Post<?> post : posts) {
                 this.errors.send(post.user(), post.sessionId(), ErrorCode.INTERNAL_ERROR,
-                        "the server failed; nothing was stored", post.destination(),
-                        (clientId != null) ? clientId.value() : null);
+                        "the server failed; nothing was stored", post.destination(), post.clientId());
             }
             return;
         }
         this.commits.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         this.stored.increment(stored.stream().filter(Optional::isPresent).count());
-        for (int i = 0; i < group.size(); i++) {
+        for (Optional<M> message : stored) {
             // empty: a repeated clientId, stored before and broadcast then
-            stored.get(i).ifPresent(this::publish);
-        }
-    }
-
-    /** One message's broadcast failing must not keep the rest of its group from theirs. */
-    private void publish(ChatMessage message) {
-        try {
-            this.bus.publishInOrder(message.room(), message.id(), message);
-        }
-        catch (RuntimeException ex) {
-            logger.error("Stored message {} of room '{}' could not be broadcast; clients read it from the history",
-                    message.id(), message.room(), ex);
+            message.ifPresent(journal::publish);
         }
     }
 }

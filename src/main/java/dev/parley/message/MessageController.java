@@ -45,16 +45,8 @@ class MessageController {
         if (!this.presence.isJoined(sessionId, room)) {
             throw new ChatException(ErrorCode.NOT_JOINED, "join room '" + room + "' before posting");
         }
-        JsonNode text = body.get("text");
-        if (text == null || !text.isString()) {
-            throw new ChatException(ErrorCode.INVALID_MESSAGE, "text must be a JSON string");
-        }
-        MessageText messageText = MessageText.of(text.stringValue(), this.maxLength);
-        JsonNode clientId = body.get("clientId");
-        ClientId id = null;
-        if (clientId != null && !clientId.isNull()) {
-            id = new ClientId(clientId.isString() ? clientId.stringValue() : null);
-        }
+        MessageText messageText = MessageText.fromBody(body, this.maxLength);
+        ClientId id = ClientId.fromBody(body);
         this.messages.post(room, user, messageText, id, sessionId,
                 SimpMessageHeaderAccessor.getDestination(frame.getHeaders()));
     }

@@ -6,8 +6,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import dev.parley.config.ChatProperties;
-import dev.parley.core.ChatException;
-import dev.parley.core.ErrorCode;
 import dev.parley.core.RoomName;
 
 import org.springframework.web.bind.annotation.GetMapping;
@@ -42,27 +40,14 @@ class MessageHistoryController {
             @RequestParam(name = "after", required = false) Long after,
             @RequestParam(name = "limit", required = false) Integer limit) {
         RoomName room = new RoomName(roomName);
-        if (before != null && after != null) {
-            throw badRequest("use either before or after, not both");
+        HistoryPage page = HistoryPage.of(before, after, limit, this.limits);
+        if (page.before() != null) {
+            return this.history.before(room, page.before(), page.limit());
         }
-        if ((before != null && before < 0) || (after != null && after < 0)) {
-            throw badRequest("message ids are not negative");
-        }
-        int pageSize = (limit != null) ? limit : this.limits.defaultLimit();
-        if (pageSize < 1 || pageSize > this.limits.maxLimit()) {
-            throw badRequest("limit is 1-" + this.limits.maxLimit());
-        }
-        if (before != null) {
-            return this.history.before(room, before, pageSize);
-        }
-        if (after != null) {
+        if (page.after() != null) {
             this.catchUps.increment();
-            return this.history.after(room, after, pageSize);
+            return this.history.after(room, page.after(), page.limit());
         }
-        return this.history.latest(room, pageSize);
-    }
-
-    private static ChatException badRequest(String message) {
-        return new ChatException(ErrorCode.BAD_REQUEST, message);
+        return this.history.latest(room, page.limit());
     }
 }

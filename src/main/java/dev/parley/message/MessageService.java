@@ -27,14 +27,18 @@ class MessageService {
 
     private final GroupCommitter committer;
 
+    private final RoomJournal journal;
+
     private final RateLimits rateLimits;
 
     private final Clock clock;
 
     private final Counter refusals;
 
-    MessageService(GroupCommitter committer, RateLimits rateLimits, Clock clock, MeterRegistry meters) {
+    MessageService(GroupCommitter committer, RoomJournal journal, RateLimits rateLimits, Clock clock,
+            MeterRegistry meters) {
         this.committer = committer;
+        this.journal = journal;
         this.rateLimits = rateLimits;
         this.clock = clock;
         this.refusals = Counter.builder("parley.rate.limit.refusals")
@@ -59,6 +63,7 @@ class MessageService {
         }
         Instant now = this.clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Draft draft = new Draft(room, sender.nickname(), text, clientId, now);
-        this.committer.submit(new Post(draft, sender.getName(), sessionId, destination));
+        this.committer.submit(new Post<>(this.journal, draft, sender.getName(), sessionId, destination,
+                (clientId != null) ? clientId.value() : null));
     }
 }

@@ -1,5 +1,7 @@
 package dev.parley.message;
 
+import tools.jackson.databind.JsonNode;
+
 import dev.parley.core.ChatException;
 import dev.parley.core.ErrorCode;
 
@@ -26,6 +28,20 @@ public record MessageText(String value) {
             throw invalid("a message is at most " + maxLength + " characters");
         }
         return new MessageText(stripped);
+    }
+
+    /**
+     * The {@code text} of a frame's body: a JSON string, stripped and checked.
+     *
+     * @throws ChatException {@code INVALID_MESSAGE} when it is missing, no string, or not 1 to
+     * {@code maxLength} code points after stripping
+     */
+    public static MessageText fromBody(JsonNode body, int maxLength) {
+        JsonNode text = body.get("text");
+        if (text == null || !text.isString()) {
+            throw invalid("text must be a JSON string");
+        }
+        return of(text.stringValue(), maxLength);
     }
 
     private static ChatException invalid(String message) {

@@ -1,6 +1,8 @@
 package dev.parley.web;
 
 import dev.parley.core.ChatException;
+import dev.parley.core.ErrorCode;
+import dev.parley.identity.BearerAuthentication.NotAuthenticatedException;
 import dev.parley.identity.ClaimsLimitedException;
 import dev.parley.identity.NicknameClaims.NicknameTakenException;
 
@@ -22,9 +24,19 @@ class RestErrorHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler
     ProblemDetail invalid(ChatException ex) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
+        // a nickname nobody claimed is missing, not malformed
+        HttpStatus status = (ex.code() == ErrorCode.UNKNOWN_USER) ? HttpStatus.NOT_FOUND : HttpStatus.BAD_REQUEST;
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, ex.getMessage());
         problem.setProperty("code", ex.code());
         return problem;
+    }
+
+    /** Private data without a valid token: {@code 401}, with the challenge RFC 6750 asks for. */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> unauthenticated(NotAuthenticatedException ex) {
+        return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
+            .header(HttpHeaders.WWW_AUTHENTICATE, ex.challenge())
+            .body(ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED, ex.getMessage()));
     }
 
     @ExceptionHandler

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeOptions;
 import tools.jackson.databind.JsonNode;
@@ -475,6 +476,107 @@ class ChatBrowserTests {
         assertThat(a.element("message-input").getDomProperty("value")).isEqualTo(tooLong);
         assertThat(a.driver.findElements(By.cssSelector("#messages .pending"))).isEmpty();
         assertThat(a.messageIds()).isEmpty();
+    }
+
+    @Test
+    void twoPeopleTalkPrivatelyAcrossTransportsWithUnreadCountsTypingAndAnUnknownNicknameExplained() throws Exception {
+        String alice = unique("alice");
+        String bob = unique("bob");
+        String room = unique("meet");
+        ChatPage a = browser().open("?transports=websocket").claim(alice).waitConnected().join(room);
+        ChatPage b = browser().open("?transports=xhr-polling").claim(bob).waitConnected().join(room);
+        assertThat(b.status()).isEqualTo("Connected over xhr-polling");
+
+        // alice starts the conversation from the room's online list
+        a.waitUntil((d) -> a.users().contains(bob));
+        a.messageUser(bob);
+        assertThat(a.element("room-title").getText()).isEqualTo("@ " + bob);
+        a.send("Hi " + bob + ", just between us");
+        a.waitUntil((d) -> a.messageTexts().equals(List.of("Hi " + bob + ", just between us")));
+
+        // bob, reading the room, sees the conversation appear with one unread message
+        b.waitUntil((d) -> b.conversations().equals(List.of(alice)) && b.directUnread(alice) == 1);
+        assertThat(b.messageTexts()).doesNotContain("Hi " + bob + ", just between us");
+        assertThat(b.driver.getTitle()).isEqualTo("(1) Parley");
+        b.screenshot("direct-unread");
+        b.openDirect(alice);
+        assertThat(b.directUnread(alice)).isZero();
+        b.waitForMessage("Hi " + bob + ", just between us");
+
+        // typing shows on the other side only
+        b.element("message-input").sendKeys("Sure, what");
+        a.waitUntil((d) -> a.typing().equals(bob + " is typing…"));
+        b.element("message-input").sendKeys(Keys.ENTER);
+        a.send("The plan for Friday");
+        b.send("Tell me more");
+        List<String> conversation = List.of("Hi " + bob + ", just between us", "Sure, what", "The plan for Friday", "Tell me more");
+        a.waitUntil((d) -> a.messageTexts().size() == 4);
+        b.waitUntil((d) -> b.messageTexts().size() == 4);
+        assertThat(a.messageTexts()).isEqualTo(b.messageTexts()).containsExactlyInAnyOrderElementsOf(conversation);
+        assertThat(a.messageIds()).isEqualTo(b.messageIds()).isEqualTo(range(1, 4));
+        assertThat(a.messages()).allSatisfy((m) -> assertThat(m.get("own")).isEqualTo(m.get("sender").equals(alice)));
+        assertThat(a.driver.findElements(By.cssSelector("#messages .pending"))).isEmpty();
+        a.waitUntil((d) -> a.typing().isEmpty());
+        a.screenshot("direct-messages");
+
+        // back in the room, alice counts what bob writes privately
+        a.openRoom(room);
+        b.send("Are you there?");
+        a.waitUntil((d) -> a.directUnread(bob) == 1);
+        assertThat(a.unread(room)).isZero();
+
+        // a nickname nobody claimed is said plainly, and no conversation is opened
+        a.startDirect(unique("nobody"));
+        a.waitUntil((d) -> a.element("direct-start-error").isDisplayed());
+        assertThat(a.element("direct-start-error").getText()).startsWith("Nobody has claimed");
+        assertThat(a.conversations()).containsExactly(bob);
+        assertThat(a.isOpen(room)).isTrue();
+        a.screenshot("direct-unknown-nickname");
+
+        // typed in another case, an existing conversation opens
+        a.startDirect(bob.toUpperCase(Locale.ROOT));
+        a.waitUntil((d) -> a.isDirectOpen(bob));
+        a.waitForMessage("Are you there?");
+        assertThat(a.directUnread(bob)).isZero();
+    }
+
+    @Test
+    void aPrivateConversationFillsItsGapsAndCatchesUpAfterAReconnectSendingWhatWasQueuedOnce() throws Exception {
+        String alice = unique("alice");
+        String carol = unique("carol");
+        ChatPage a = browser().open("").claim(alice).waitConnected();
+        try (WireClient c = wire(carol)) {
+            c.subscribeDirect();
+            c.postDirect(alice, "first");
+            a.waitUntil((d) -> a.conversations().equals(List.of(carol)));
+            a.openDirect(carol).waitForMessage("first");
+
+            // a DIRECT event lost on the way: the next one's id shows the gap, history fills it
+            this.control.loseOnce(alice, "lost on the way");
+            c.postDirect(alice, "lost on the way");
+            c.postDirect(alice, "third");
+            a.waitUntil((d) -> a.messageTexts().equals(List.of("first", "lost on the way", "third")));
+            assertThat(this.control.lost()).as("the server really lost the frame").isTrue();
+            assertThat(a.messageIds()).isEqualTo(range(1, 3));
+
+            // the connection goes; alice writes meanwhile, carol too
+            refuse(alice);
+            assertThat(this.control.drop(alice)).isPositive();
+            a.waitUntil((d) -> "reconnecting".equals(a.statusState()));
+            a.send("written while away");
+            a.waitUntil((d) -> !d.findElements(By.cssSelector("#messages .pending[data-state=queued]")).isEmpty());
+            for (int i = 1; i <= 3; i++) {
+                c.postDirect(alice, "meanwhile " + i);
+            }
+            this.control.allow(alice);
+
+            a.waitUntil(RECONNECT_WAIT, (d) -> a.messageTexts().contains("written while away"));
+            a.waitUntil((d) -> d.findElements(By.cssSelector("#messages .pending")).isEmpty());
+            assertThat(a.messageTexts()).containsExactly("first", "lost on the way", "third", "meanwhile 1",
+                    "meanwhile 2", "meanwhile 3", "written while away");
+            assertThat(a.messageIds()).isEqualTo(range(1, 7));
+            a.screenshot("direct-caught-up");
+        }
     }
 
     // ---- helpers -------------------------------------------------------------------------------

@@ -92,6 +92,42 @@ final class ChatPage {
         return Integer.parseInt(unread);
     }
 
+    /** Starts (or opens) a private conversation with the online list's "Message" button. */
+    ChatPage messageUser(String nickname) {
+        this.driver.findElement(By.cssSelector("#users li.user[data-user='" + nickname + "'] .user-message")).click();
+        waitUntil(d -> isDirectOpen(nickname));
+        return this;
+    }
+
+    /** Types a nickname under "Direct messages" and presses its button. */
+    ChatPage startDirect(String nickname) {
+        type("direct-start-input", nickname);
+        element("direct-start-button").click();
+        return this;
+    }
+
+    ChatPage openDirect(String nickname) {
+        this.driver.findElement(By.cssSelector("#direct-list li[data-with='" + nickname + "'] .room-open")).click();
+        waitUntil(d -> isDirectOpen(nickname));
+        return this;
+    }
+
+    boolean isDirectOpen(String nickname) {
+        return !this.driver.findElements(By.cssSelector("#direct-list li.conversation.active[data-with='" + nickname + "']")).isEmpty();
+    }
+
+    /** The conversations under "Direct messages", latest first. */
+    @SuppressWarnings("unchecked")
+    List<String> conversations() {
+        return (List<String>) script("return [...document.querySelectorAll('#direct-list li[data-with]')].map(c => c.dataset.with);");
+    }
+
+    /** The unread count of a conversation, from its badge (#direct-unread-{nickname, lowercase}). */
+    int directUnread(String nickname) {
+        WebElement badge = element("direct-unread-" + nickname.toLowerCase(java.util.Locale.ROOT));
+        return badge.getDomAttribute("hidden") != null ? 0 : Integer.parseInt(badge.getDomProperty("textContent"));
+    }
+
     /** Types the text and presses Enter. */
     ChatPage send(String text) {
         WebElement input = element("message-input");

@@ -85,6 +85,17 @@ final class WireClient implements AutoCloseable {
         send("/app/room." + room + ".send", Map.of("text", text));
     }
 
+    /** Subscribes to the private conversations of this nickname (contract section 10). */
+    void subscribeDirect() throws Exception {
+        frame("SUBSCRIBE\nid:direct\ndestination:/user/queue/direct\n\n");
+    }
+
+    /** Writes privately to a nickname and waits for the echo: the message is stored. */
+    void postDirect(String nickname, String text) throws Exception {
+        send("/app/direct." + nickname + ".send", Map.of("text", text));
+        await("MESSAGE", "\"type\":\"DIRECT\"", "\"text\":\"" + text + "\"");
+    }
+
     void send(String destination, Object body) throws Exception {
         frame("SEND\ndestination:" + destination + "\ncontent-type:application/json\n\n" + JSON.writeValueAsString(body));
     }

@@ -38,7 +38,7 @@ class RoomFollowerTests {
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
-    private final RoomSequencer sequencer = new RoomSequencer((room, json) -> {
+    private final Sequencer<RoomName> sequencer = new Sequencer<>((room, json) -> {
     }, (room, id, limit) -> List.of(), this.timer, Duration.ofMillis(50));
 
     /** Spring's own registry of who subscribes to what, fed the events a connection makes. */

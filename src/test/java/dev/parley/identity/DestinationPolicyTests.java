@@ -16,13 +16,15 @@ class DestinationPolicyTests {
 
     @ParameterizedTest
     @NullSource
-    @ValueSource(strings = { "/topic/room.general", "/queue/errors", "/user/alice/queue/errors", "/app", "app/x" })
+    @ValueSource(strings = { "/topic/room.general", "/queue/errors", "/user/alice/queue/errors", "/app", "app/x",
+            "/user/queue/direct", "/user/bob/queue/direct", "/queue/direct-user1" })
     void sendNeverGoesStraightToTheBroker(String destination) {
         assertThat(DestinationPolicy.maySend(destination)).isFalse();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "/topic/room.general", "/topic/room.a", "/app/room.general.users", "/user/queue/errors" })
+    @ValueSource(strings = { "/topic/room.general", "/topic/room.a", "/app/room.general.users", "/user/queue/errors",
+            "/user/queue/direct" })
     void subscribesToRoomsTheirUsersAndOwnErrors(String destination) {
         assertThat(DestinationPolicy.maySubscribe(destination)).isTrue();
     }
@@ -31,7 +33,12 @@ class DestinationPolicyTests {
     @NullSource
     @ValueSource(strings = { "/topic/room.", "/topic/room.General", "/topic/room.a.b", "/topic/other",
             "/queue/errors", "/queue/errors-user1", "/user/queue/other", "/user/bob/queue/errors",
-            "/app/room.general.send", "/app/room..users", "/app/room.users", "/app/room.a.b.users" })
+            "/app/room.general.send", "/app/room..users", "/app/room.users", "/app/room.a.b.users",
+            "/user/bob/queue/direct", "/user//queue/direct", "/user/queue/direct-user1", "/user/queue/direct/",
+            "/user/queue/direct.x", "/user/queue/direct*", "/user/queue/**", "/user/**", "/user/queue/Direct",
+            "/user/queue/%64irect", "/user/queue/../queue/direct", "/user/./queue/direct", "/queue/direct",
+            "/queue/direct-user1", "/queue/direct-user*", "/queue/**", "/queue/*", "/topic/direct",
+            "/app/direct.bob.send", "/user/queue/direct ", " /user/queue/direct" })
     void refusesEverythingElse(String destination) {
         assertThat(DestinationPolicy.maySubscribe(destination)).isFalse();
     }

@@ -14,7 +14,7 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.parley.cluster.RoomSequencer.Stored;
+import dev.parley.cluster.Sequencer.Stored;
 import dev.parley.core.RoomName;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,7 +24,7 @@ import static org.awaitility.Awaitility.await;
  * The reorder buffer of the cluster's room bus: what reaches this instance's subscribers is a
  * room's messages in id order without a gap or a repeat, however they arrive.
  */
-class RoomSequencerTests {
+class SequencerTests {
 
     private static final RoomName ROOM = new RoomName("lobby");
 
@@ -39,7 +39,7 @@ class RoomSequencerTests {
 
     private final AtomicInteger storeReads = new AtomicInteger();
 
-    private final RoomSequencer sequencer = new RoomSequencer((room, json) -> this.delivered.add(text(json)),
+    private final Sequencer<RoomName> sequencer = new Sequencer<>((room, json) -> this.delivered.add(text(json)),
             (room, id, limit) -> {
                 this.storeReads.incrementAndGet();
                 return LongStream.rangeClosed(id + 1, id + limit)

@@ -15,11 +15,10 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.parley.core.RoomName;
-
 /**
- * Puts each room's messages, as they come from this instance and from the others, back into id
- * order before they reach this instance's subscribers: the next id is delivered at once, a later
+ * Puts each sequence's messages (a room's, a private conversation's), as they come from this
+ * instance and from the others, back into id order before they reach this instance's
+ * subscribers: the next id is delivered at once, a later
  * one is held until its predecessors arrive, and when they have not within the reorder bound
  * they are read from the store. Ids at or below the last delivered are dropped, so a message
  * that arrives twice (from Redis and from the store) is delivered once.
@@ -29,42 +28,42 @@ import dev.parley.core.RoomName;
  * before, the subscriber reads from the history, as every client does after subscribing. Events
  * of rooms nobody here follows are dropped unread.
  */
-final class RoomSequencer {
+final class Sequencer<K> {
 
-    private static final Logger logger = LoggerFactory.getLogger(RoomSequencer.class);
+    private static final Logger logger = LoggerFactory.getLogger(Sequencer.class);
 
     /** Most messages read from the store for one gap at a time. */
     static final int FILL_PAGE = 200;
 
     /** Delivers a message's JSON to this instance's subscribers of a room. */
     @FunctionalInterface
-    interface Delivery {
+    interface Delivery<K> {
 
-        void deliver(RoomName room, byte[] json);
+        void deliver(K room, byte[] json);
     }
 
     /** Reads stored messages of a room after an id, oldest first, as JSON with their ids. */
     @FunctionalInterface
-    interface Store {
+    interface Store<K> {
 
-        List<Stored> after(RoomName room, long id, int limit);
+        List<Stored> after(K room, long id, int limit);
     }
 
     /** A stored message: its id and its JSON, as it is broadcast. */
     record Stored(long id, byte[] json) {
     }
 
-    private final Map<String, Room> rooms = new ConcurrentHashMap<>();
+    private final Map<K, Room> rooms = new ConcurrentHashMap<>();
 
-    private final Delivery delivery;
+    private final Delivery<K> delivery;
 
-    private final Store store;
+    private final Store<K> store;
 
     private final ScheduledExecutorService timer;
 
     private final long boundNanos;
 
-    RoomSequencer(Delivery delivery, Store store, ScheduledExecutorService timer, Duration bound) {
+    Sequencer(Delivery<K> delivery, Store<K> store, ScheduledExecutorService timer, Duration bound) {
         this.delivery = delivery;
         this.store = store;
         this.timer = timer;
@@ -75,30 +74,30 @@ final class RoomSequencer {
      * Starts following {@code room} if this instance does not yet, after {@code lastStored}, the
      * room's last stored id read just now.
      */
-    void follow(RoomName room, long lastStored) {
-        this.rooms.computeIfAbsent(room.value(), name -> new Room(room, lastStored));
+    void follow(K room, long lastStored) {
+        this.rooms.computeIfAbsent(room, name -> new Room(room, lastStored));
     }
 
     /** Stops following {@code room}: what is held or being read for it is dropped. */
-    void unfollow(RoomName room) {
-        Room state = this.rooms.remove(room.value());
+    void unfollow(K room) {
+        Room state = this.rooms.remove(room);
         if (state != null) {
             state.close();
         }
     }
 
     /** The rooms this instance follows. */
-    List<RoomName> followed() {
+    List<K> followed() {
         return this.rooms.values().stream().map(room -> room.name).toList();
     }
 
-    boolean follows(RoomName room) {
-        return this.rooms.containsKey(room.value());
+    boolean follows(K room) {
+        return this.rooms.containsKey(room);
     }
 
     /** Takes message {@code id} of {@code room}, from this instance or another. */
-    void offer(RoomName room, long id, byte[] json) {
-        Room state = this.rooms.get(room.value());
+    void offer(K room, long id, byte[] json) {
+        Room state = this.rooms.get(room);
         if (state != null) {
             state.offer(id, json);
         }
@@ -120,12 +119,12 @@ final class RoomSequencer {
      *
      * @param latest the last stored id of each of the given rooms that has messages
      */
-    void catchUp(Function<Collection<RoomName>, Map<RoomName, Long>> latest) {
-        List<RoomName> followed = followed();
+    void catchUp(Function<Collection<K>, Map<K, Long>> latest) {
+        List<K> followed = followed();
         if (followed.isEmpty()) {
             return;
         }
-        Map<RoomName, Long> stored = latest.apply(followed);
+        Map<K, Long> stored = latest.apply(followed);
         for (Room room : this.rooms.values()) {
             Long last = stored.get(room.name);
             if (last != null && last > room.lastDelivered()) {
@@ -135,14 +134,14 @@ final class RoomSequencer {
     }
 
     /** The last id delivered in {@code room}, or -1 if it is not followed (for tests). */
-    long lastDelivered(RoomName room) {
-        Room state = this.rooms.get(room.value());
+    long lastDelivered(K room) {
+        Room state = this.rooms.get(room);
         return (state != null) ? state.lastDelivered() : -1;
     }
 
     private final class Room {
 
-        private final RoomName name;
+        private final K name;
 
         private long last;
 
@@ -154,7 +153,7 @@ final class RoomSequencer {
         /** Unfollowed: a fill still running delivers nothing more. */
         private boolean closed;
 
-        Room(RoomName name, long last) {
+        Room(K name, long last) {
             this.name = name;
             this.last = last;
         }
@@ -178,7 +177,7 @@ final class RoomSequencer {
             if (id != this.last + 1) {
                 this.held.put(id, json);
                 if (this.fill == null) {
-                    this.fill = RoomSequencer.this.timer.schedule(this::fillGap, RoomSequencer.this.boundNanos,
+                    this.fill = Sequencer.this.timer.schedule(this::fillGap, Sequencer.this.boundNanos,
                             TimeUnit.NANOSECONDS);
                 }
                 return;
@@ -209,7 +208,7 @@ final class RoomSequencer {
                 }
                 List<Stored> stored;
                 try {
-                    stored = RoomSequencer.this.store.after(this.name, from, FILL_PAGE);
+                    stored = Sequencer.this.store.after(this.name, from, FILL_PAGE);
                 }
                 catch (RuntimeException ex) {
                     logger.warn("Could not read room '{}' after id {} from the store; trying again", this.name, from,
@@ -226,7 +225,7 @@ final class RoomSequencer {
                     this.held.headMap(this.last, true).clear();
                     deliverHeld();
                     if (!this.held.isEmpty() && this.fill == null) {
-                        this.fill = RoomSequencer.this.timer.schedule(this::fillGap, RoomSequencer.this.boundNanos,
+                        this.fill = Sequencer.this.timer.schedule(this::fillGap, Sequencer.this.boundNanos,
                                 TimeUnit.NANOSECONDS);
                     }
                 }
@@ -238,7 +237,7 @@ final class RoomSequencer {
 
         private synchronized void retryLater() {
             if (this.fill == null) {
-                this.fill = RoomSequencer.this.timer.schedule(this::fillGap, RoomSequencer.this.boundNanos,
+                this.fill = Sequencer.this.timer.schedule(this::fillGap, Sequencer.this.boundNanos,
                         TimeUnit.NANOSECONDS);
             }
         }
@@ -256,7 +255,7 @@ final class RoomSequencer {
             }
             this.last = id;
             try {
-                RoomSequencer.this.delivery.deliver(this.name, json);
+                Sequencer.this.delivery.deliver(this.name, json);
             }
             catch (RuntimeException ex) {
                 logger.warn("Could not deliver message {} of room '{}' on this instance", id, this.name, ex);
