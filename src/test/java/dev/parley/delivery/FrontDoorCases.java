@@ -277,7 +277,9 @@ final class FrontDoorCases {
         return anyOf(
                 of("no-nul", Kind.INCOMPLETE, "SEND\ndestination:/app/room.{room}.send\n\n{\"text\":\"never ends\"}"),
                 of("content-length-beyond", Kind.INCOMPLETE, "SEND\ndestination:/app/room.{room}.send\ncontent-length:500\n\n{}\0"),
-                of("content-length-beyond-limit", Kind.INCOMPLETE, "SEND\ndestination:/app/room.{room}.send\ncontent-length:9999999\n\n{}\0"),
+                // declares more than the 64 KiB limit: refused (ERROR, close) once the server
+                // reads on, which depends on where the run is cut, so the answer is left open
+                of("content-length-beyond-limit", Kind.ODD, "SEND\ndestination:/app/room.{room}.send\ncontent-length:9999999\n\n{}\0"),
                 of("cut-in-headers", Kind.INCOMPLETE, "CONNECT\nlogin:{login}\npassc"),
                 of("cut-in-command", Kind.INCOMPLETE, "SEN"));
     }

@@ -63,7 +63,7 @@ import static org.awaitility.Awaitility.await;
  * <p>
  * Each case is a {@link FrontDoorCase} from {@link FrontDoorCases}, on a connection of its own,
  * drawn from a seed that the run prints: {@code -Dfuzz.tries=N} runs N cases (default
- * {@value #DEFAULT_TRIES}), {@code -Dfuzz.seed=S} repeats a run. A failing case is shrunk (its
+ * {@value #DEFAULT_TRIES}), {@code -Dfuzz.seed=S} repeats a run, {@code -Dfuzz.seed=random} draws new cases. A failing case is shrunk (its
  * pieces and cuts left out one at a time while it still fails) and reported with its seed. The
  * cases that found bugs stay below as examples.
  */
@@ -84,6 +84,13 @@ class StompFrontDoorFuzzIntegrationTests extends ParleyIntegrationTestBase {
     /** Runs of a shrunk variant of a failing case, at most. */
     private static final int SHRINK_RUNS = 30;
 
+    /**
+     * The build's cases: the same every run, so that a build fails for a change of the server's
+     * and not for a case drawn that day whose expected answer the generator states too strictly
+     * (two such were found and mended in the generator). New cases: {@code -Dfuzz.seed=random}.
+     */
+    static final long DEFAULT_SEED = 4865202264012629564L;
+
     private static final byte[] OVERFLOW = "x".repeat(70 * 1024).getBytes(StandardCharsets.US_ASCII);
 
     @Autowired
@@ -103,7 +110,9 @@ class StompFrontDoorFuzzIntegrationTests extends ParleyIntegrationTestBase {
 
     @Test
     void generatedFramesAreAnsweredAndLeaveNothingBehindWhileAnotherClientChats() throws Exception {
-        long seed = Long.getLong("fuzz.seed", new java.security.SecureRandom().nextLong());
+        String seedProperty = System.getProperty("fuzz.seed", Long.toString(DEFAULT_SEED));
+        long seed = "random".equals(seedProperty) ? new java.security.SecureRandom().nextLong()
+                : Long.parseLong(seedProperty);
         int tries = Integer.getInteger("fuzz.tries", DEFAULT_TRIES);
         System.out.printf("[fuzz] %d cases from seed %d (repeat with -Dfuzz.seed=%d)%n", tries, seed, seed);
         LogWatch logs = new LogWatch();
