@@ -28,6 +28,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.ContextClosedEvent;
@@ -210,6 +211,14 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
     @Bean
     MeterBinder deliveryMeters(ObjectProvider<WebSocketMessageBrokerStats> brokerStats) {
         return new DeliveryMeters(this.connections, this.writers, this.deliveries, this.cutOffs, brokerStats);
+    }
+
+    /** Ends again a session whose CONNECTED went out after its connection closed ({@link LateConnectedSessions}). */
+    @Bean
+    LateConnectedSessions lateConnectedSessions(ApplicationEventPublisher publisher) {
+        ApplicationContext context = getApplicationContext();
+        return new LateConnectedSessions(this.connections, publisher,
+                () -> context.getBean("messageBrokerTaskScheduler", TaskScheduler.class));
     }
 
     /** Finds SockJS clients over HTTP that have gone ({@link HttpSessionLiveness}). */
