@@ -12,6 +12,7 @@
 # figures. Results in bench/target/cluster-compare/ (or $BENCH_OUT): per run baseline.sh's files,
 # and summary.tsv (bench/cluster-summary.py prints it as a table). WARMUP as baseline.sh (60s).
 # FIRST_ROUND=N numbers the rounds from N (default 1), to add rounds to an earlier batch.
+# SETUPS="cluster-1 cluster-2" runs only those set-ups (default "single cluster-2 cluster-1").
 set -euo pipefail
 
 port="${1:-8450}"
@@ -52,13 +53,14 @@ wait_quiet() {
     done
 }
 
-setups=(single cluster-2 cluster-1)
+read -r -a setups <<< "${SETUPS:-single cluster-2 cluster-1}"
 [[ -f "$out/summary.tsv" ]] || printf 'round\tsetup\tworkload\tbusy_before\tload_before\tjson\n' > "$out/summary.tsv"
 first="${FIRST_ROUND:-1}"
 for ((round = first; round < first + rounds; round++)); do
     order=("${setups[@]}")
     if (( round % 2 == 0 )); then
-        order=("${setups[2]}" "${setups[1]}" "${setups[0]}")
+        order=()
+        for ((i = ${#setups[@]} - 1; i >= 0; i--)); do order+=("${setups[i]}"); done
     fi
     for workload in "${workloads[@]}"; do
         for setup in "${order[@]}"; do

@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationListener;
+import org.springframework.core.Ordered;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.simp.SimpMessageHeaderAccessor;
 import org.springframework.messaging.simp.stomp.StompCommand;
@@ -30,9 +31,16 @@ import org.springframework.web.socket.messaging.SessionDisconnectEvent;
  * later so that every listener of the connected one has run, removes it; the listeners of
  * disconnects take a repeated one as nothing new.
  */
-final class LateConnectedSessions implements ApplicationListener<SessionConnectedEvent> {
+final class LateConnectedSessions implements ApplicationListener<SessionConnectedEvent>, Ordered {
 
     static final Duration DELAY = Duration.ofSeconds(1);
+
+    /**
+     * After Spring's user registry (ordered just before, in {@link StompBrokerConfiguration}):
+     * when the connection is still open once the registry has added the session, any close that
+     * follows publishes its disconnect event after that addition.
+     */
+    static final int ORDER = Ordered.LOWEST_PRECEDENCE;
 
     private final Map<String, ?> connections;
 
@@ -49,6 +57,11 @@ final class LateConnectedSessions implements ApplicationListener<SessionConnecte
         this.connections = connections;
         this.publisher = publisher;
         this.scheduler = scheduler;
+    }
+
+    @Override
+    public int getOrder() {
+        return ORDER;
     }
 
     @Override

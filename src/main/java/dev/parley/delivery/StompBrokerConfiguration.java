@@ -97,6 +97,11 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
                 properties.limits().connectTimeout());
     }
 
+    /** The connections the engine holds: what tests check is back to its baseline once clients are gone. */
+    int openConnections() {
+        return this.connections.size();
+    }
+
     /**
      * When the application shuts down (a deploy, a rolling restart), every client is told that
      * the service restarts (close status 1012) before anything else stops, so that it reconnects
@@ -133,6 +138,9 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
     @Override
     protected void configureMessageBroker(MessageBrokerRegistry registry) {
         super.configureMessageBroker(registry);
+        // Spring's user registry hears of a connected session before LateConnectedSessions asks
+        // whether its connection is still open, so that a close between the two is seen
+        registry.setUserRegistryOrder(LateConnectedSessions.ORDER - 1);
         ClientWriters writers = this.writers;
         registry.configureBrokerChannel().interceptors(new InboundWriteScope(writes -> {
             try {
@@ -172,6 +180,19 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
                 connections.put(session.getId(), connection);
                 deadlines.opened(session.getId());
                 return connection;
+            }
+
+            @Override
+            public void afterConnectionEstablished(WebSocketSession session) throws Exception {
+                super.afterConnectionEstablished(session);
+                // A SockJS session can be closed on another request's thread while it is being
+                // established here; when that close was handled between Spring's isOpen check and
+                // its registering of the session (and ours, in decorateSession), both would keep
+                // the session for good. Its end is handled once more: Spring and every listener
+                // of disconnects take a repeated one as nothing new.
+                if (!session.isOpen()) {
+                    afterConnectionClosed(session, CloseStatus.SESSION_NOT_RELIABLE);
+                }
             }
 
             @Override
