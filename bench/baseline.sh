@@ -5,7 +5,9 @@
 #
 # Results (stdout tables and JSON) go to bench/target/baseline/, or to $BENCH_OUT. Needs the service's jar
 # (mvn package) and the bench's (cd bench && mvn package). Measure on a quiet machine: the
-# generator and the server share it, and every report says how busy it was.
+# generator and the server share it, and every report says how busy it was. Once both
+# bench/target/baseline/ and bench/target/baseline-socketio/ exist, it draws the two plots
+# (plots.py) into bench/target/plots/.
 #
 # SERVER=socketio runs the same workloads against the reference instead, the Socket.IO 4 chat
 # tutorial's server (bench/socketio/run-server.sh, node, default options) with --protocol socketio;
@@ -193,3 +195,9 @@ for workload in "${workloads[@]}"; do
     sleep 2
 done
 echo "results in $out"
+# Once both servers have results in the default places, the two plots of docs/performance.md
+# (p99 against offered load, CPU per delivery by workload) are drawn from their JSON
+if [[ -d "$here/target/baseline" && -d "$here/target/baseline-socketio" ]] && command -v python3 > /dev/null; then
+    python3 "$here/plots.py" "$here/target/plots" "Parley=$here/target/baseline" \
+        "Socket.IO=$here/target/baseline-socketio" || true
+fi

@@ -26,6 +26,7 @@ import org.springframework.validation.annotation.Validated;
  * @param cluster how instances of the {@code cluster} profile share rooms through Redis
  * @param limits what one client may make the server hold (contract section 6a)
  * @param rooms REST paging of the room list
+ * @param memory how the JVM gives back memory it no longer uses
  */
 @Validated
 @ConfigurationProperties("chat")
@@ -37,7 +38,32 @@ public record ChatProperties(
         @Valid @NotNull @DefaultValue Store store,
         @Valid @NotNull @DefaultValue Cluster cluster,
         @Valid @NotNull @DefaultValue Limits limits,
-        @Valid @NotNull @DefaultValue Rooms rooms) {
+        @Valid @NotNull @DefaultValue Rooms rooms,
+        @Valid @NotNull @DefaultValue Memory memory) {
+
+    /**
+     * A burst of connections (a deploy, a reconnect storm) makes the JVM commit far more heap
+     * than the connections keep, and with its defaults G1 keeps up to 70 % of its heap free after
+     * a collection. Parley lowers that when the JVM runs G1 and the flags were not given on the
+     * command line, so that an idle server returns what the burst took. Flags given on the
+     * command line always win.
+     *
+     * @param returnFreeHeap set G1's {@code MinHeapFreeRatio} and {@code MaxHeapFreeRatio} to
+     * the two ratios below (JVM defaults 40 and 70), and its {@code G1PeriodicGCInterval} to
+     * {@code periodicCollection}
+     * @param minHeapFreeRatio least share of the heap, in percent, left free after a
+     * collection before the heap grows
+     * @param maxHeapFreeRatio most share of the heap, in percent, left free after a collection
+     * before the heap shrinks and the memory goes back to the operating system
+     * @param periodicCollection a concurrent collection, which may shrink the heap, after this
+     * long without any ({@code 0s}: none)
+     */
+    public record Memory(
+            @DefaultValue("true") boolean returnFreeHeap,
+            @Min(0) @Max(100) @DefaultValue("10") int minHeapFreeRatio,
+            @Min(0) @Max(100) @DefaultValue("30") int maxHeapFreeRatio,
+            @NotNull @DefaultValue("5m") Duration periodicCollection) {
+    }
 
     /**
      * Bounds on what one client can make the server hold, so that one script cannot squat every
