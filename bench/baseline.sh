@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The workloads of docs/performance.md, each against a fresh server started by run-server.sh:
 #
-#   bench/baseline.sh [PORT] [WORKLOAD...]   (workloads: fanout bigroom sweep bigsweep burst overload idle idle4g)
+#   bench/baseline.sh [PORT] [WORKLOAD...]   (workloads: fanout bigroom sweep bigsweep burst overload idle idle-defaults idle4g)
 #
 # Results (stdout tables and JSON) go to bench/target/baseline/, or to $BENCH_OUT. Needs the service's jar
 # (mvn package) and the bench's (cd bench && mvn package). Measure on a quiet machine: the
@@ -172,6 +172,15 @@ for workload in "${workloads[@]}"; do
             ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
             JAVA_OPTS="-Xmx512m" start_server "$workload"
             BENCH_JAVA_OPTS="-Xmx3g" run idle --idle --connections "${IDLE_CONNECTIONS:-10000}" --rooms 100 \
+                --duration 20s --settle 5s --connect-concurrency 32 --timeout 60s
+            ;;
+        idle-defaults)
+            # as a user runs it: java -jar with no JVM flags (the project's own defaults, such as
+            # chat.memory.*, apply; PARLEY_SERVER_ARGS adds server options, e.g. to turn them off)
+            ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+            # shellcheck disable=SC2086
+            JAVA_OPTS="" start_server "$workload" ${PARLEY_SERVER_ARGS:-}
+            BENCH_JAVA_OPTS="-Xmx3g" run idle-defaults --idle --connections "${IDLE_CONNECTIONS:-10000}" --rooms 100 \
                 --duration 20s --settle 5s --connect-concurrency 32 --timeout 60s
             ;;
         idle4g)
