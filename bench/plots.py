@@ -9,7 +9,8 @@ Each RESULTS_DIR holds baseline.sh's <workload>.json files. Writes, as SVG:
 - p99-by-offered-load.svg: end-to-end p99 latency against offered deliveries/s, one line per
   server, from every measured step of every workload (a sweep gives several points, the fixed
   workloads one each);
-- cpu-per-delivery.svg: server CPU per delivery (microseconds) by workload, one bar per server.
+- cpu-per-delivery.svg: server CPU per delivery (microseconds) by workload, one bar per server
+  (a sweep: its highest step with nothing lost).
 A run that lost or duplicated deliveries is drawn hollow: its figures are not comparable.
 """
 import json
@@ -56,8 +57,8 @@ def ticks(low, high, log=False):
     if log:
         first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
         return [10 ** e for e in range(first, last + 1)]
-    step = 10 ** math.floor(math.log10(max(high - low, 1e-9)))
-    for factor in (1, 2, 5, 10):
+    step = 10 ** (math.floor(math.log10(max(high - low, 1e-9))) - 1)
+    for factor in (1, 2, 5, 10, 20, 50, 100):
         if (high - low) / (step * factor) <= 6:
             step *= factor
             break
@@ -115,24 +116,37 @@ def latency_plot(series):
                      f'transform="rotate(-90 18 {TOP + plot_h / 2})"'))
     for i, (label, runs) in enumerate(series.items()):
         colour = COLOURS[i % len(COLOURS)]
-        steps = sorted((s for steps in runs.values() for s in steps if s["p99"]), key=lambda s: s["offered"])
-        if len(steps) > 1:
-            path = " ".join(f"{px(s['offered']):.1f},{py(s['p99']):.1f}" for s in steps)
-            body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.5" opacity="0.6"/>')
-        for s in steps:
-            fill = colour if s["clean"] else "white"
-            body.append(f'<circle cx="{px(s["offered"]):.1f}" cy="{py(s["p99"]):.1f}" r="4" fill="{fill}" '
-                        f'stroke="{colour}" stroke-width="1.5"/>')
+        # a line joins the steps of one sweep only: workloads of other shapes are not one curve
+        for workload, steps in runs.items():
+            steps = sorted((s for s in steps if s["p99"]), key=lambda s: s["offered"])
+            if len(steps) > 1:
+                path = " ".join(f"{px(s['offered']):.1f},{py(s['p99']):.1f}" for s in steps)
+                body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.5" '
+                            f'opacity="0.6"/>')
+            elif steps:
+                body.append(text(px(steps[0]["offered"]) + 7, py(steps[0]["p99"]) + (12 if i % 2 else -6),
+                                 workload, 10, "start", f'fill="{colour}"'))
+            for s in steps:
+                fill = colour if s["clean"] else "white"
+                body.append(f'<circle cx="{px(s["offered"]):.1f}" cy="{py(s["p99"]):.1f}" r="4" fill="{fill}" '
+                            f'stroke="{colour}" stroke-width="1.5"/>')
     legend(list(series), body)
     return svg("p99 latency against offered load", body)
 
 
+def cpu_step(steps):
+    """The step a workload's bar shows: its last clean one (a sweep's highest sustained), else its last."""
+    clean = [s for s in steps if s["clean"] and s["cpu"]]
+    return clean[-1] if clean else steps[-1]
+
+
 def cpu_plot(series):
-    workloads = sorted({w for runs in series.values() for w, steps in runs.items() if steps[-1]["cpu"]},
+    workloads = sorted({w for runs in series.values() for w, steps in runs.items() if cpu_step(steps)["cpu"]},
                        key=lambda w: (ORDER.index(w) if w in ORDER else len(ORDER), w))
     if not workloads:
         return None
-    values = [s["cpu"] for runs in series.values() for w in workloads for s in runs.get(w, [])[-1:] if s["cpu"]]
+    values = [cpu_step(runs[w])["cpu"] for runs in series.values() for w in workloads
+              if w in runs and cpu_step(runs[w])["cpu"]]
     y_high = max(values) * 1.15
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     group = plot_w / len(workloads)
@@ -151,9 +165,9 @@ def cpu_plot(series):
         body.append(text(LEFT + g * group + group / 2, TOP + plot_h + 16, workload, 12, "middle"))
         for i, runs in enumerate(series.values()):
             steps = runs.get(workload)
-            if not steps or not steps[-1]["cpu"]:
+            if not steps or not cpu_step(steps)["cpu"]:
                 continue
-            step, colour = steps[-1], COLOURS[i % len(COLOURS)]
+            step, colour = cpu_step(steps), COLOURS[i % len(COLOURS)]
             x = x0 + i * bar
             fill = colour if step["clean"] else "white"
             body.append(f'<rect x="{x:.1f}" y="{py(step["cpu"]):.1f}" width="{bar - 2:.1f}" '
@@ -161,7 +175,7 @@ def cpu_plot(series):
             body.append(text(x + bar / 2 - 1, py(step["cpu"]) - 4, f"{step['cpu']:.1f}", 10, "middle"))
     body.append(text(18, TOP + plot_h / 2, "server CPU per delivery, µs", 12, "middle",
                      f'transform="rotate(-90 18 {TOP + plot_h / 2})"'))
-    body.append(text(LEFT + plot_w / 2, HEIGHT - 18, "workload (a sweep: its last step)", 12, "middle"))
+    body.append(text(LEFT + plot_w / 2, HEIGHT - 18, "workload (a sweep: its highest step with nothing lost)", 12, "middle"))
     legend(list(series), body)
     return svg("Server CPU per delivery by workload", body)
 
