@@ -63,6 +63,13 @@ public record ChatProperties(
             @Min(0) @Max(100) @DefaultValue("10") int minHeapFreeRatio,
             @Min(0) @Max(100) @DefaultValue("30") int maxHeapFreeRatio,
             @NotNull @DefaultValue("5m") Duration periodicCollection) {
+
+        public Memory {
+            if (minHeapFreeRatio > maxHeapFreeRatio) {
+                throw new IllegalArgumentException("chat.memory.min-heap-free-ratio (" + minHeapFreeRatio
+                        + ") must not exceed chat.memory.max-heap-free-ratio (" + maxHeapFreeRatio + ")");
+            }
+        }
     }
 
     /**

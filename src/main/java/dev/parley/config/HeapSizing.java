@@ -43,8 +43,7 @@ final class HeapSizing {
                 return Map.of();
             }
             // lowering the minimum first keeps min <= max at every step, which the JVM checks
-            if (isDefault(vm, "MinHeapFreeRatio") && isDefault(vm, "MaxHeapFreeRatio")
-                    && memory.minHeapFreeRatio() <= memory.maxHeapFreeRatio()) {
+            if (isDefault(vm, "MinHeapFreeRatio") && isDefault(vm, "MaxHeapFreeRatio")) {
                 set(vm, set, "MinHeapFreeRatio", memory.minHeapFreeRatio());
                 set(vm, set, "MaxHeapFreeRatio", memory.maxHeapFreeRatio());
             }

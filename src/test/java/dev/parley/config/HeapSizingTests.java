@@ -12,6 +12,7 @@ import com.sun.management.VMOption;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 class HeapSizingTests {
 
@@ -62,6 +63,12 @@ class HeapSizingTests {
         assertThat(HeapSizing.apply(new ChatProperties.Memory(true, 10, 30, Duration.ZERO), vm))
             .doesNotContainKey("G1PeriodicGCInterval");
         assertThat(vm.value("G1PeriodicGCInterval")).isEqualTo("0");
+    }
+
+    @Test
+    void aMinimumAboveTheMaximumIsRefusedAtBinding() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new ChatProperties.Memory(true, 50, 30, Duration.ZERO))
+            .withMessageContaining("chat.memory.min-heap-free-ratio (50)");
     }
 
     /** The JVM's flags as a map, with the JVM's own check that the minimum stays at most the maximum. */
