@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The workloads of docs/performance.md, each against a fresh server started by run-server.sh:
 #
-#   bench/baseline.sh [PORT] [WORKLOAD...]   (workloads: fanout bigroom sweep bigsweep burst overload idle idle-defaults idle4g)
+#   bench/baseline.sh [PORT] [WORKLOAD...]   (workloads: fanout bigroom sweep bigsweep burst overload idle idle-defaults idle4g storm)
 #
 # Results (stdout tables and JSON) go to bench/target/baseline/, or to $BENCH_OUT. Needs the service's jar
 # (mvn package) and the bench's (cd bench && mvn package). Measure on a quiet machine: the
@@ -182,6 +182,16 @@ for workload in "${workloads[@]}"; do
             JAVA_OPTS="" start_server "$workload" ${PARLEY_SERVER_ARGS:-}
             BENCH_JAVA_OPTS="-Xmx3g" run idle-defaults --idle --connections "${IDLE_CONNECTIONS:-10000}" --rooms 100 \
                 --duration 20s --settle 5s --connect-concurrency 32 --timeout 60s
+            ;;
+        storm)
+            # a reconnect storm as a user runs the server (java -jar, no flags): 10,000 clients in
+            # 100 rooms with 20 messages each, all dropped at once, back with their tokens and
+            # caught up; at most 500 reconnects in flight (the generator's bound, not the server's)
+            ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+            # shellcheck disable=SC2086
+            JAVA_OPTS="" start_server "$workload" ${PARLEY_SERVER_ARGS:-}
+            BENCH_JAVA_OPTS="-Xmx3g" run storm --storm --connections "${STORM_CONNECTIONS:-10000}" --rooms 100 \
+                --storm-backlog 20 --connect-concurrency 500 --timeout 60s
             ;;
         idle4g)
             # the same with room for 10,000 connections: a 4 GB heap, and Tomcat's default

@@ -132,6 +132,8 @@ final class Bench {
 
     private Map<String, Object> slowResult;
 
+    private Map<String, Object> stormResult;
+
     /** When the (single) step's measured window starts; cut-off times are relative to it. */
     private volatile long measureStartNanos;
 
@@ -189,6 +191,9 @@ final class Bench {
             if (this.options.idle) {
                 runIdle();
             }
+            else if (this.options.storm) {
+                runStorm();
+            }
             else {
                 connectAll();
                 if (this.ready.get() == 0 || this.senders.isEmpty()) {
@@ -228,6 +233,9 @@ final class Bench {
                 return false;
             }
         }
+        if (this.options.storm) {
+            return this.stormResult != null && Integer.valueOf(0).equals(this.stormResult.get("failed"));
+        }
         return this.options.idle || !this.results.isEmpty();
     }
 
@@ -236,7 +244,7 @@ final class Bench {
     private void claimAll() throws InterruptedException {
         for (int i = 0; i < this.options.connections; i++) {
             int room = i % this.options.rooms;
-            boolean sender = i < this.options.senders && !this.options.idle;
+            boolean sender = i < this.options.senders && !this.options.noSenders();
             boolean slow = i >= this.options.connections - this.options.slowReaders;
             this.users.add(new User(i, this.nicknamePrefix + i, room, sender, slow));
         }
@@ -339,7 +347,7 @@ final class Bench {
                 }
             }
         }
-        if (!this.options.idle && this.senders.size() < this.options.senders) {
+        if (!this.options.noSenders() && this.senders.size() < this.options.senders) {
             this.warnings.add(String.format("only %d of %d senders connected", this.senders.size(), this.options.senders));
         }
     }
@@ -581,6 +589,181 @@ final class Bench {
         this.idleResult = idle;
     }
 
+
+    // ------------------------------------------------------------------ reconnect storm
+
+    /**
+     * Connects everyone (as {@link #runIdle()}), stores the backlog, then drops every connection
+     * at once and reconnects each user with its token: CONNECT, subscribe, join and the catch-up
+     * fetch, in that order (contract section 8: the subscription is in place before the fetch).
+     * A client counts as back when its fetch has every message of the backlog. The server's CPU
+     * is read from the drop until the last client is back, so it includes handling the 10,000
+     * closes; the connect phase's CPU per connection is given too, as the first connect's cost.
+     */
+    private void runStorm() throws InterruptedException {
+        List<Long> pid = this.options.serverPids.isEmpty() ? null : this.options.serverPids;
+        Map<String, Object> storm = new LinkedHashMap<>();
+        long cpuBeforeConnect = (pid != null) ? Probes.sum(Probes.processCpuNanos(pid)) : -1;
+        connectAll();
+        long cpuAfterConnect = (pid != null) ? Probes.sum(Probes.processCpuNanos(pid)) : -1;
+        int connected = this.ready.get();
+        storm.put("connections", connected);
+        if (pid != null && connected > 0) {
+            storm.put("serverCpuMsPerConnect", (cpuAfterConnect - cpuBeforeConnect) / 1e6 / connected);
+        }
+        int backlog = this.options.socketIo() ? 0 : this.options.stormBacklog;
+        storm.put("backlogPerRoom", backlog);
+        if (backlog > 0) {
+            storeBacklog(backlog);
+        }
+        this.phase = () -> String.format("settling %d open before the drop", openConnections());
+        TimeUnit.NANOSECONDS.sleep(this.options.settle.toNanos());
+        List<User> before = this.users.stream().filter(user -> user.ready).toList();
+        long cpuAtDrop = (pid != null) ? Probes.sum(Probes.processCpuNanos(pid)) : -1;
+        long ownCpuAtDrop = Probes.ownCpuNanos();
+        long[] machineAtDrop = Probes.machineJiffies();
+        long drop = System.nanoTime();
+        for (User user : before) {
+            user.closing = true;
+            user.connection.abort();
+        }
+        this.ready.set(0);
+        Histogram backMicros = LatencySummary.newMicrosHistogram();
+        AtomicInteger back = new AtomicInteger();
+        AtomicInteger notCaughtUp = new AtomicInteger();
+        LongAdder fetched = new LongAdder();
+        Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
+        this.phase = () -> String.format("reconnecting %d/%d  failed %d", back.get(), before.size(),
+                failures.values().stream().mapToInt(AtomicInteger::get).sum());
+        Semaphore inFlight = new Semaphore(this.options.connectConcurrency);
+        for (User old : before) {
+            inFlight.acquire();
+            User user = old.again();
+            this.users.set(old.index, user);
+            user.setUp()
+                    .thenCompose(ignored -> this.options.socketIo() ? CompletableFuture.completedFuture(0) : catchUp(user))
+                    .whenComplete((messages, ex) -> {
+                        try {
+                            if (ex != null) {
+                                setupFailed(user, "reconnect", ex);
+                                failures.computeIfAbsent(shorten(String.valueOf(ex.getCause() != null ? ex.getCause() : ex)),
+                                        key -> new AtomicInteger()).incrementAndGet();
+                                if (user.connection != null) {
+                                    user.connection.abort();
+                                }
+                                return;
+                            }
+                            fetched.add(messages);
+                            if (messages < backlog) {
+                                notCaughtUp.incrementAndGet();
+                                failures.computeIfAbsent("caught up on " + messages + " of " + backlog + " messages",
+                                        key -> new AtomicInteger()).incrementAndGet();
+                                return;
+                            }
+                            long micros = (System.nanoTime() - drop) / 1000;
+                            synchronized (backMicros) {
+                                backMicros.recordValue(micros);
+                            }
+                            back.incrementAndGet();
+                        }
+                        finally {
+                            inFlight.release();
+                        }
+                    });
+        }
+        inFlight.acquire(this.options.connectConcurrency);
+        inFlight.release(this.options.connectConcurrency);
+        long end = System.nanoTime();
+        long cpuAtEnd = (pid != null) ? Probes.sum(Probes.processCpuNanos(pid)) : -1;
+        double seconds = (end - drop) / 1e9;
+        // two cores shared with the server: a generator near a core is part of the answer
+        storm.put("generatorCpuCores", (Probes.ownCpuNanos() - ownCpuAtDrop) / 1e9 / seconds);
+        long[] machineAtEnd = Probes.machineJiffies();
+        storm.put("machineCpuCoresBusy", Probes.jiffiesToSeconds(machineAtEnd[0] - machineAtDrop[0]) / seconds);
+        int failed = before.size() - back.get();
+        storm.put("dropped", before.size());
+        storm.put("back", back.get());
+        storm.put("failed", failed);
+        storm.put("notCaughtUp", notCaughtUp.get());
+        storm.put("failures", counts(failures));
+        storm.put("secondsToAllBack", seconds);
+        storm.put("backAfter", LatencySummary.ofMicros(backMicros).toJson());
+        storm.put("messagesFetched", fetched.sum());
+        if (pid != null && back.get() > 0) {
+            double cpuSeconds = (cpuAtEnd - cpuAtDrop) / 1e9;
+            storm.put("serverCpuSeconds", cpuSeconds);
+            storm.put("serverCpuMsPerReconnect", cpuSeconds * 1000 / back.get());
+            storm.put("serverCpuCoresDuringStorm", cpuSeconds / seconds);
+        }
+        storm.put("openAtEnd", openConnections());
+        this.stormResult = storm;
+        this.phase = () -> "reconnected";
+    }
+
+    /**
+     * The first member of each room sends {@code count} messages, each acknowledged by its
+     * RECEIPT, so that every message is stored before the drop.
+     */
+    private void storeBacklog(int count) throws InterruptedException {
+        AtomicInteger stored = new AtomicInteger();
+        this.phase = () -> String.format("storing the backlog %d/%d", stored.get(), count * this.options.rooms);
+        List<CompletableFuture<Void>> rooms = new ArrayList<>();
+        boolean[] seen = new boolean[this.options.rooms];
+        for (User user : this.users) {
+            if (!user.ready || seen[user.room]) {
+                continue;
+            }
+            seen[user.room] = true;
+            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+            for (int i = 0; i < count; i++) {
+                int n = i;
+                chain = chain.thenCompose(ignored -> user.request(StompFrame.builder("SEND")
+                        .header("destination", "/app/room." + user.roomName + ".send")
+                        .header("content-type", "application/json")
+                        .body("{\"text\":\"backlog " + n + "\",\"clientId\":\"" + user.nickname + "-" + n + "\"}"),
+                        "backlog-" + n))
+                        .thenRun(stored::incrementAndGet);
+            }
+            rooms.add(chain);
+        }
+        try {
+            CompletableFuture.allOf(rooms.toArray(CompletableFuture[]::new))
+                    .get(this.options.timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
+            this.warnings.add("the backlog was not stored: " + ex);
+        }
+    }
+
+    /**
+     * The catch-up fetch of a reconnected client that saw none of the backlog: pages of
+     * {@code ?after=} from 0 until one is shorter than the limit; completes with the number of
+     * messages fetched.
+     */
+    private CompletableFuture<Integer> catchUp(User user) {
+        return fetchAfter(user, 0, 0);
+    }
+
+    private CompletableFuture<Integer> fetchAfter(User user, long after, int sofar) {
+        int limit = 200;
+        HttpRequest request = HttpRequest.newBuilder(URI.create(user.http + "/api/rooms/" + user.roomName
+                        + "/messages?after=" + after + "&limit=" + limit))
+                .timeout(this.options.timeout)
+                .GET()
+                .build();
+        return this.client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenCompose(response -> {
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("GET messages answered " + response.statusCode());
+            }
+            List<String> page = Json.elements(response.body());
+            if (page.size() < limit) {
+                return CompletableFuture.completedFuture(sofar + page.size());
+            }
+            long last = Long.parseLong(Json.fields(page.get(page.size() - 1)).get("id"));
+            return fetchAfter(user, last, sofar + page.size());
+        });
+    }
+
     // ------------------------------------------------------------------ slow readers
 
     /**
@@ -730,6 +913,11 @@ final class Bench {
 
     /** A MESSAGE on a user's room topic. */
     private void onRoomEvent(User user, String body) {
+        if (this.options.storm) {
+            // the backlog's live deliveries and the presence events: a storm counts clients, not deliveries
+            this.events.increment();
+            return;
+        }
         long now = System.nanoTime();
         String[] fields;
         try {
@@ -1009,6 +1197,10 @@ final class Bench {
         return this.idleResult;
     }
 
+    Map<String, Object> stormResult() {
+        return this.stormResult;
+    }
+
     Map<String, Object> slowResult() {
         return this.slowResult;
     }
@@ -1111,6 +1303,11 @@ final class Bench {
             return String.format(Locale.ROOT, "idle, %d connections, %d rooms, held %s", o.connections, o.rooms,
                     seconds(o.duration));
         }
+        if (o.storm) {
+            return String.format(Locale.ROOT, "reconnect storm, %d connections, %d rooms, %d messages of backlog per "
+                    + "room, %d reconnects in flight", o.connections, o.rooms, o.socketIo() ? 0 : o.stormBacklog,
+                    o.connectConcurrency);
+        }
         String rate = o.sweep
                 ? String.format(Locale.ROOT, "sweep %.0f..%.0f msg/s step %.0f (p99 bound %s)", o.sweepStart(),
                         o.sweepMax, o.sweepStep(), seconds(o.p99Bound))
@@ -1202,6 +1399,13 @@ final class Bench {
             this.sendPrefix = "SEND\ndestination:/app/room." + this.roomName + ".send\ncontent-type:application/json\n";
             this.quotedRoom = Json.quote(this.roomName);
             this.senderField = "{\"sender\":" + Json.quote(nickname) + ",\"text\":";
+        }
+
+        /** The same user (nickname, token, room) for a new connection. */
+        User again() {
+            User user = new User(this.index, this.nickname, this.room, this.sender, this.slow);
+            user.token = this.token;
+            return user;
         }
 
         CompletableFuture<Void> setUp() {

@@ -72,7 +72,19 @@ public final class Options {
               --sweep-max R          last rate tried (default 100000)
               --p99-bound D          latency p99 allowed for a sustained step (default 200ms)
               --idle                 connect, subscribe and join, then hold for --duration without sending
-              --settle D             with --idle: wait before measuring memory (default 5s)
+              --settle D             with --idle: wait before measuring memory (default 5s); with --storm:
+                                     before the drop
+              --storm                a reconnect storm: connect, subscribe and join as --idle, then drop
+                                     every connection at once (the client side closes its TCP socket, as a
+                                     network blip or a load balancer's restart does) and reconnect them
+                                     all with their tokens: CONNECT, subscribe, join, then the catch-up
+                                     fetch (contract section 8) of the room's history; reports when each
+                                     client was back and caught up, and the server's CPU per reconnect.
+                                     --connect-concurrency bounds the reconnects in flight too.
+                                     Socket.IO: connect and join (its reference server has no history)
+              --storm-backlog N      with --storm: messages stored in each room before the drop (sent by
+                                     its first member), which every reconnecting client fetches as one
+                                     that missed them all (?after=0; default 20, at most 200: one page)
               --slow-readers N       overload: the last N users (never senders) set up like the others, then
                                      stop reading their socket; their deliveries are not counted. Reports
                                      whether and when the server cut them off (also after reading resumes,
@@ -160,6 +172,10 @@ public final class Options {
     Duration p99Bound = Duration.ofMillis(200);
 
     boolean idle;
+
+    boolean storm;
+
+    int stormBacklog = 20;
 
     boolean browserHeaders;
 
@@ -256,7 +272,7 @@ public final class Options {
 
     private static boolean isFlag(String name) {
         return switch (name) {
-            case "--sweep", "--idle", "--abuse", "--browser-headers", "--quiet", "--check", "--help", "-h" -> true;
+            case "--sweep", "--idle", "--storm", "--abuse", "--browser-headers", "--quiet", "--check", "--help", "-h" -> true;
             default -> false;
         };
     }
@@ -265,6 +281,7 @@ public final class Options {
         switch (name) {
             case "--sweep" -> this.sweep = true;
             case "--idle" -> this.idle = true;
+            case "--storm" -> this.storm = true;
             case "--abuse" -> this.abuse = true;
             case "--browser-headers" -> this.browserHeaders = true;
             case "--quiet" -> this.quiet = true;
@@ -296,6 +313,7 @@ public final class Options {
             case "--sweep-max" -> this.sweepMax = Double.parseDouble(value);
             case "--p99-bound" -> this.p99Bound = duration(value);
             case "--settle" -> this.settle = duration(value);
+            case "--storm-backlog" -> this.stormBacklog = Integer.parseInt(value);
             case "--slow-readers" -> this.slowReaders = Integer.parseInt(value);
             case "--resume-wait" -> this.resumeWait = duration(value);
             case "--json" -> this.json = value;
@@ -341,12 +359,16 @@ public final class Options {
         require(this.connections > 0, "--connections must be positive");
         require(this.rooms > 0, "--rooms must be positive");
         require(this.senders >= 0 && this.senders <= this.connections, "--senders must be 0.." + this.connections);
-        require(this.idle || this.senders > 0, "--senders must be positive (or use --idle)");
+        require(noSenders() || this.senders > 0, "--senders must be positive (or use --idle or --storm)");
         require(this.rate > 0, "--rate must be positive");
         require(this.ioThreads > 0, "--io-threads must be positive");
         require(this.connectConcurrency > 0, "--connect-concurrency must be positive");
         require(this.payload >= 0 && this.payload <= 2000, "--payload must be 0..2000");
         require(!(this.sweep && this.idle), "--sweep and --idle exclude each other");
+        require(!(this.storm && (this.sweep || this.idle || this.slowReaders > 0)),
+                "--storm excludes --sweep, --idle and --slow-readers");
+        // one page of the catch-up fetch holds the whole backlog: "caught up" is one answer
+        require(this.stormBacklog >= 0 && this.stormBacklog <= 200, "--storm-backlog must be 0..200");
         // senders are the first users, slow readers the last: they must not overlap
         require(this.slowReaders >= 0 && this.slowReaders <= this.connections - this.senders,
                 "--slow-readers must be 0.." + (this.connections - this.senders) + " (connections minus senders)");
@@ -403,10 +425,15 @@ public final class Options {
      * {@code --senders-on} they all go to that instance instead.
      */
     int instanceOf(int user) {
-        if (this.sendersOn != null && user < this.senders && !this.idle) {
+        if (this.sendersOn != null && user < this.senders && !noSenders()) {
             return this.sendersOn;
         }
         return (user / this.rooms) % instances();
+    }
+
+    /** Modes that only connect: nobody sends at a rate (--senders does not apply). */
+    boolean noSenders() {
+        return this.idle || this.storm;
     }
 
     boolean socketIo() {

@@ -57,6 +57,9 @@ final class Report {
         if (this.bench.idleResult() != null) {
             printIdle(out, this.bench.idleResult());
         }
+        if (this.bench.stormResult() != null) {
+            printStorm(out, this.bench.stormResult());
+        }
         List<StepResult> results = this.bench.results();
         if (this.options.sweep) {
             printSweep(out, results);
@@ -197,6 +200,31 @@ final class Report {
         out.printf("generator RSS  %s%n", mb((Long) idle.get("generatorRssBytes")));
     }
 
+    @SuppressWarnings("unchecked")
+    private void printStorm(PrintStream out, Map<String, Object> storm) {
+        Map<String, Object> after = (Map<String, Object>) storm.get("backAfter");
+        java.util.function.Function<String, String> ms = key -> LatencySummary.fmt((Double) after.get(key));
+        out.printf(Locale.ROOT, "storm          %s dropped at once, %s back%s in %.2f s, %s failed%n", storm.get("dropped"),
+                storm.get("back"), this.socketIo ? " (connect, join)" : " and caught up (CONNECT, subscribe, join, fetch)",
+                (Double) storm.get("secondsToAllBack"), storm.get("failed"));
+        out.printf(Locale.ROOT, "back after     p50 %s  p99 %s  max %s ms from the drop%n", ms.apply("p50Ms"), ms.apply("p99Ms"),
+                ms.apply("maxMs"));
+        if (!this.socketIo) {
+            out.printf(Locale.ROOT, "catch-up       %s messages of backlog per room, %s fetched in all%n",
+                    storm.get("backlogPerRoom"), storm.get("messagesFetched"));
+        }
+        if (storm.containsKey("serverCpuMsPerReconnect")) {
+            out.printf(Locale.ROOT, "server CPU     %.3f ms per reconnect (%.1f s over the storm, %.2f cores), "
+                    + "first connect %.3f ms per connection%n", (Double) storm.get("serverCpuMsPerReconnect"),
+                    (Double) storm.get("serverCpuSeconds"), (Double) storm.get("serverCpuCoresDuringStorm"),
+                    (Double) storm.get("serverCpuMsPerConnect"));
+        }
+        out.printf(Locale.ROOT, "generator CPU  %.2f cores over the storm; machine %.2f cores busy%n",
+                (Double) storm.get("generatorCpuCores"), (Double) storm.get("machineCpuCoresBusy"));
+        ((Map<String, Integer>) storm.get("failures")).forEach((reason, count) ->
+                out.printf("  failed %5d x %s%n", count, reason));
+    }
+
     private void printSlowReaders(PrintStream out, Map<String, Object> slow) {
         out.printf("slow readers   %s stopped reading after set-up (not in the deliveries above): %s cut off, %s during "
                 + "the run, %s only seen after reading again, %s NOT cut off%n", slow.get("slowReaders"), slow.get("cutOff"),
@@ -285,6 +313,9 @@ final class Report {
         json.put("setup", setup);
         if (this.bench.idleResult() != null) {
             json.put("idle", this.bench.idleResult());
+        }
+        if (this.bench.stormResult() != null) {
+            json.put("storm", this.bench.stormResult());
         }
         if (this.bench.slowResult() != null) {
             json.put("slowReaders", this.bench.slowResult());

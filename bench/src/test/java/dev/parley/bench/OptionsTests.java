@@ -85,6 +85,20 @@ class OptionsTests {
     }
 
     @Test
+    void aStormOnlyConnectsAndItsBacklogFitsOnePage() {
+        Options storm = Options.parse("--storm", "--senders", "0", "--storm-backlog", "200");
+        assertTrue(storm.storm);
+        assertTrue(storm.noSenders());
+        assertEquals(200, storm.stormBacklog);
+        assertEquals(20, Options.parse("--storm").stormBacklog);
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("--storm", "--storm-backlog", "201"));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("--storm", "--storm-backlog", "-1"));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("--storm", "--idle"));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("--storm", "--sweep"));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("--storm", "--slow-readers", "1"));
+    }
+
+    @Test
     void aClusterIsSeveralUrlsRepeatedOrCommaSeparated() {
         Options repeated = Options.parse("--url", "ws://127.0.0.1:8450/ws/websocket", "--url=ws://127.0.0.1:8451/ws/websocket",
                 "--server-pid", "11", "--server-pid", "12");
