@@ -139,10 +139,14 @@ public record ChatProperties(
      * @param fsync force every commit to the disk before the echo (SQLite {@code synchronous=FULL})
      * @param maxPending most messages accepted but not yet stored; beyond it a send is refused
      * with {@code INTERNAL_ERROR} and nothing is stored
+     * @param checkpointInterval how often the embedded store's write-ahead log is copied into its
+     * database file, on a thread of its own ({@code 0s}: by SQLite, on a committing connection,
+     * every 1,000 pages); PostgreSQL is not affected
      */
     public record Store(
             @DefaultValue("false") boolean fsync,
-            @Min(1) @DefaultValue("10000") int maxPending) {
+            @Min(1) @DefaultValue("10000") int maxPending,
+            @NotNull @DefaultValue("1s") Duration checkpointInterval) {
     }
 
     /**

@@ -4,13 +4,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
+import javax.sql.DataSource;
+
 import com.zaxxer.hikari.HikariDataSource;
+import dev.parley.core.StoreWrites;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -19,7 +24,8 @@ import org.springframework.core.env.Environment;
 /**
  * The embedded store, SQLite in a file, set up so that a commit survives the death of the process:
  * write-ahead log, {@code synchronous=NORMAL} (or {@code FULL} with {@code chat.store.fsync}), and
- * a writer that waits for another's transaction instead of failing at once.
+ * a writer that waits for another's transaction instead of failing at once; the log checkpointed
+ * beside the writer ({@link WalCheckpoints}) rather than by a commit.
  * <p>
  * Set on every SQLite data source whatever its URL says, so an operator's own URL cannot turn
  * durability off by leaving a parameter out. SQLite does not create directories; the file's is
@@ -30,29 +36,53 @@ class EmbeddedStoreConfiguration {
 
     private static final String SQLITE = "jdbc:sqlite:";
 
+    /** {@code chat.store.checkpoint-interval}'s default (ChatProperties.Store). */
+    private static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+
     /** How long a writer waits for another connection's write transaction before it fails. */
     private static final String BUSY_TIMEOUT_MILLIS = "10000";
 
     @Bean
     static BeanPostProcessor sqliteDurability(Environment environment) {
-        boolean fsync = Binder.get(environment).bind("chat.store.fsync", Boolean.class).orElse(false);
+        Binder binder = Binder.get(environment);
+        boolean fsync = binder.bind("chat.store.fsync", Boolean.class).orElse(false);
+        boolean backgroundCheckpoints = !checkpointInterval(binder).isZero();
         return new BeanPostProcessor() {
 
             @Override
             public Object postProcessBeforeInitialization(Object bean, String beanName) {
                 if (bean instanceof HikariDataSource dataSource && dataSource.getJdbcUrl() != null
                         && dataSource.getJdbcUrl().startsWith(SQLITE)) {
-                    configure(dataSource, fsync);
+                    configure(dataSource, fsync, backgroundCheckpoints);
                 }
                 return bean;
             }
         };
     }
 
-    static void configure(HikariDataSource dataSource, boolean fsync) {
+    /** The write-ahead log checkpointed on a thread of its own, when the store is SQLite. */
+    @Bean
+    @ConditionalOnExpression("'${spring.datasource.url:}'.startsWith('" + SQLITE + "')")
+    WalCheckpoints walCheckpoints(DataSource dataSource, StoreWrites writes, Environment environment) {
+        Duration interval = checkpointInterval(Binder.get(environment));
+        return new WalCheckpoints(dataSource, writes, interval, WalCheckpoints.MAX_LOG_PAGES);
+    }
+
+    private static Duration checkpointInterval(Binder binder) {
+        return binder.bind("chat.store.checkpoint-interval", Duration.class).orElse(DEFAULT_CHECKPOINT_INTERVAL);
+    }
+
+    /**
+     * @param backgroundCheckpoints turn SQLite's checkpoints on the committing connection off:
+     * {@link WalCheckpoints} runs them
+     */
+    static void configure(HikariDataSource dataSource, boolean fsync, boolean backgroundCheckpoints) {
         // read by the driver as pragmas of every connection it opens
         dataSource.addDataSourceProperty("journal_mode", "WAL");
         dataSource.addDataSourceProperty("synchronous", fsync ? "FULL" : "NORMAL");
+        if (backgroundCheckpoints) {
+            dataSource.addDataSourceProperty("wal_autocheckpoint", "0");
+        }
         dataSource.addDataSourceProperty("busy_timeout", BUSY_TIMEOUT_MILLIS);
         dataSource.addDataSourceProperty("foreign_keys", "true");
         // A transaction takes the write lock when it begins: one that read first and wrote later

@@ -616,8 +616,24 @@ final class Bench {
         if (backlog > 0) {
             storeBacklog(backlog);
         }
-        this.phase = () -> String.format("settling %d open before the drop", openConnections());
-        TimeUnit.NANOSECONDS.sleep(this.options.settle.toNanos());
+        List<Map<String, Object>> measured = new ArrayList<>();
+        for (int round = 1; round <= this.options.stormRounds; round++) {
+            this.phase = () -> String.format("settling %d open before the drop", openConnections());
+            TimeUnit.NANOSECONDS.sleep(this.options.settle.toNanos());
+            measured.add(stormRound(pid, backlog, round, this.options.stormRounds));
+        }
+        // the last round is the figure: the earlier ones warm the server up (its JIT compiles the
+        // reconnect's paths while the first storm runs)
+        storm.putAll(measured.get(measured.size() - 1));
+        storm.put("rounds", measured);
+        this.stormResult = storm;
+        this.phase = () -> "reconnected";
+    }
+
+    /** One drop of every connection and everyone's return; this round's figures. */
+    private Map<String, Object> stormRound(List<Long> pid, int backlog, int round, int rounds) throws InterruptedException {
+        Map<String, Object> storm = new LinkedHashMap<>();
+        storm.put("round", round);
         List<User> before = this.users.stream().filter(user -> user.ready).toList();
         long cpuAtDrop = (pid != null) ? Probes.sum(Probes.processCpuNanos(pid)) : -1;
         long ownCpuAtDrop = Probes.ownCpuNanos();
@@ -633,7 +649,7 @@ final class Bench {
         AtomicInteger notCaughtUp = new AtomicInteger();
         LongAdder fetched = new LongAdder();
         Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
-        this.phase = () -> String.format("reconnecting %d/%d  failed %d", back.get(), before.size(),
+        this.phase = () -> String.format("storm %d/%d: reconnecting %d/%d  failed %d", round, rounds, back.get(), before.size(),
                 failures.values().stream().mapToInt(AtomicInteger::get).sum());
         Semaphore inFlight = new Semaphore(this.options.connectConcurrency);
         for (User old : before) {
@@ -696,8 +712,7 @@ final class Bench {
             storm.put("serverCpuCoresDuringStorm", cpuSeconds / seconds);
         }
         storm.put("openAtEnd", openConnections());
-        this.stormResult = storm;
-        this.phase = () -> "reconnected";
+        return storm;
     }
 
     /**

@@ -85,6 +85,8 @@ public final class Options {
               --storm-backlog N      with --storm: messages stored in each room before the drop (sent by
                                      its first member), which every reconnecting client fetches as one
                                      that missed them all (?after=0; default 20, at most 200: one page)
+              --storm-rounds N       with --storm: storms one after the other, each after --settle; the
+                                     last is the result, the earlier warm the server up (default 2)
               --slow-readers N       overload: the last N users (never senders) set up like the others, then
                                      stop reading their socket; their deliveries are not counted. Reports
                                      whether and when the server cut them off (also after reading resumes,
@@ -176,6 +178,8 @@ public final class Options {
     boolean storm;
 
     int stormBacklog = 20;
+
+    int stormRounds = 2;
 
     boolean browserHeaders;
 
@@ -314,6 +318,7 @@ public final class Options {
             case "--p99-bound" -> this.p99Bound = duration(value);
             case "--settle" -> this.settle = duration(value);
             case "--storm-backlog" -> this.stormBacklog = Integer.parseInt(value);
+            case "--storm-rounds" -> this.stormRounds = Integer.parseInt(value);
             case "--slow-readers" -> this.slowReaders = Integer.parseInt(value);
             case "--resume-wait" -> this.resumeWait = duration(value);
             case "--json" -> this.json = value;
@@ -369,6 +374,7 @@ public final class Options {
                 "--storm excludes --sweep, --idle and --slow-readers");
         // one page of the catch-up fetch holds the whole backlog: "caught up" is one answer
         require(this.stormBacklog >= 0 && this.stormBacklog <= 200, "--storm-backlog must be 0..200");
+        require(this.stormRounds > 0, "--storm-rounds must be positive");
         // senders are the first users, slow readers the last: they must not overlap
         require(this.slowReaders >= 0 && this.slowReaders <= this.connections - this.senders,
                 "--slow-readers must be 0.." + (this.connections - this.senders) + " (connections minus senders)");
