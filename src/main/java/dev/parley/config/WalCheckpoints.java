@@ -98,7 +98,8 @@ final class WalCheckpoints implements SmartLifecycle {
 
     @Override
     public synchronized void start() {
-        if (this.executor != null) {
+        if (this.executor != null || this.interval.isZero()) {
+            // 0s: SQLite checkpoints on its own (the connections were left with their automatic checkpoints)
             return;
         }
         this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {

@@ -108,6 +108,14 @@ class WalCheckpointsTests {
         assertThat(checkpoints.isRunning()).isFalse();
     }
 
+    @Test
+    void anIntervalOfZeroLeavesCheckpointsToSqlite() {
+        WalCheckpoints checkpoints = new WalCheckpoints(store(false), new StoreWrites(), Duration.ZERO,
+                WalCheckpoints.MAX_LOG_PAGES);
+        checkpoints.start();
+        assertThat(checkpoints.isRunning()).isFalse();
+    }
+
     private HikariDataSource store(boolean backgroundCheckpoints) {
         HikariDataSource dataSource = new HikariDataSource();
         dataSource.setJdbcUrl("jdbc:sqlite:" + this.dir.resolve("store.db"));
