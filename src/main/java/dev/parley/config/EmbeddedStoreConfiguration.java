@@ -65,7 +65,7 @@ class EmbeddedStoreConfiguration {
     @ConditionalOnExpression("'${spring.datasource.url:}'.startsWith('" + SQLITE + "')")
     WalCheckpoints walCheckpoints(DataSource dataSource, StoreWrites writes, Environment environment) {
         Duration interval = checkpointInterval(Binder.get(environment));
-        return new WalCheckpoints(dataSource, writes, interval, WalCheckpoints.MAX_LOG_PAGES);
+        return new WalCheckpoints(dataSource, writes, interval);
     }
 
     private static Duration checkpointInterval(Binder binder) {
