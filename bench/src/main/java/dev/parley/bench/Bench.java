@@ -176,6 +176,31 @@ final class Bench {
         this.serverSampler = new ServerSampler();
     }
 
+    /** CONNECT's heart-beat header: the same interval both ways, or none. */
+    String heartbeatHeader() {
+        long millis = this.options.heartbeat.toMillis();
+        return millis + "," + millis;
+    }
+
+    /**
+     * One tenth of the connections sends its heart-beat (an end-of-line) each tenth of the
+     * interval, so that each sends one per interval without all sending at once.
+     */
+    private void startHeartbeats() {
+        long tick = Math.max(1, this.options.heartbeat.toMillis() / 10);
+        AtomicInteger ticks = new AtomicInteger();
+        this.monitor.scheduleAtFixedRate(() -> {
+            int slice = ticks.getAndIncrement() % 10;
+            for (int i = slice; i < this.users.size(); i += 10) {
+                User user = this.users.get(i);
+                ChatConnection connection = user.connection;
+                if (user.ready && connection != null && connection.isOpen()) {
+                    connection.send("\n");
+                }
+            }
+        }, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
     /** Runs what the options ask for; the exit code. */
     int run() throws InterruptedException {
         printHeader();
@@ -185,6 +210,9 @@ final class Bench {
         }
         if (this.options.serverPid != null) {
             this.monitor.scheduleAtFixedRate(this.serverSampler, 0, 1, TimeUnit.SECONDS);
+        }
+        if (!this.options.heartbeat.isZero() && !this.options.socketIo()) {
+            startHeartbeats();
         }
         try {
             claimAll();
@@ -1408,8 +1436,8 @@ final class Bench {
             this.sender = sender;
             this.slow = slow;
             this.instance = Bench.this.options.instanceOf(index);
-            this.url = Bench.this.options.urls.get(this.instance);
-            this.http = Bench.this.options.https.get(this.instance);
+            this.url = Bench.this.options.spread(Bench.this.options.urls.get(this.instance), index);
+            this.http = Bench.this.options.spread(Bench.this.options.https.get(this.instance), index);
             this.roomName = "bench-" + Bench.this.runId + "-" + room;
             this.sendPrefix = "SEND\ndestination:/app/room." + this.roomName + ".send\ncontent-type:application/json\n";
             this.quotedRoom = Json.quote(this.roomName);
@@ -1479,7 +1507,7 @@ final class Bench {
                                 .header("host", this.url.getHost())
                                 .header("login", this.nickname)
                                 .header("passcode", this.token)
-                                .header("heart-beat", "0,0")
+                                .header("heart-beat", Bench.this.heartbeatHeader())
                                 .build());
                         return this.connected;
                     })

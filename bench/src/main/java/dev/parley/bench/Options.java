@@ -62,6 +62,12 @@ public final class Options {
               --drain D              wait after the last send before counting losses (default 2s)
               --payload N            pad message texts to N chars (default 0: ~40 chars)
               --connect-concurrency N   set-ups in flight at once (default 64)
+              --spread-hosts H,H...  connect user i to host i mod n of these instead of --url's host (same
+                                     port and path): loopback addresses 127.0.0.1, 127.0.0.2, ... each
+                                     give another 28,000 ephemeral ports, which 100,000 connections
+                                     to one server need (docs/performance.md: the capacity run)
+              --heartbeat D          STOMP heart-beats both ways at this interval: CONNECT asks for them,
+                                     and every connection sends one each D (default 0: off)
               --timeout D            time limit of each set-up step (default 30s)
               --max-failures N       stop setting up after N failed set-ups (default 100)
               --io-threads N         threads of the shared HttpClient executor (default 2, for 2 cores)
@@ -176,6 +182,12 @@ public final class Options {
     boolean idle;
 
     boolean storm;
+
+    /** Hosts to spread the users' connections over (empty: --url's own). */
+    List<String> spreadHosts = new ArrayList<>();
+
+    /** STOMP heart-beat interval both ways; zero: none. */
+    Duration heartbeat = Duration.ZERO;
 
     int stormBacklog = 20;
 
@@ -318,6 +330,8 @@ public final class Options {
             case "--p99-bound" -> this.p99Bound = duration(value);
             case "--settle" -> this.settle = duration(value);
             case "--storm-backlog" -> this.stormBacklog = Integer.parseInt(value);
+            case "--spread-hosts" -> this.spreadHosts.addAll(list(value));
+            case "--heartbeat" -> this.heartbeat = duration(value);
             case "--storm-rounds" -> this.stormRounds = Integer.parseInt(value);
             case "--slow-readers" -> this.slowReaders = Integer.parseInt(value);
             case "--resume-wait" -> this.resumeWait = duration(value);
@@ -375,6 +389,8 @@ public final class Options {
         // one page of the catch-up fetch holds the whole backlog: "caught up" is one answer
         require(this.stormBacklog >= 0 && this.stormBacklog <= 200, "--storm-backlog must be 0..200");
         require(this.stormRounds > 0, "--storm-rounds must be positive");
+        require(!this.heartbeat.isNegative(), "--heartbeat must not be negative");
+        require(this.spreadHosts.isEmpty() || instances() == 1, "--spread-hosts spreads one server's connections: one --url");
         // senders are the first users, slow readers the last: they must not overlap
         require(this.slowReaders >= 0 && this.slowReaders <= this.connections - this.senders,
                 "--slow-readers must be 0.." + (this.connections - this.senders) + " (connections minus senders)");
@@ -435,6 +451,23 @@ public final class Options {
             return this.sendersOn;
         }
         return (user / this.rooms) % instances();
+    }
+
+    /**
+     * {@code base} with user {@code user}'s host of {@code --spread-hosts} (unchanged without
+     * them): the same server through another address.
+     */
+    URI spread(URI base, int user) {
+        if (this.spreadHosts.isEmpty()) {
+            return base;
+        }
+        String host = this.spreadHosts.get(user % this.spreadHosts.size());
+        try {
+            return new URI(base.getScheme(), base.getUserInfo(), host, base.getPort(), base.getPath(), base.getQuery(), null);
+        }
+        catch (java.net.URISyntaxException ex) {
+            throw new IllegalArgumentException("--spread-hosts: " + host, ex);
+        }
     }
 
     /** Modes that only connect: nobody sends at a rate (--senders does not apply). */

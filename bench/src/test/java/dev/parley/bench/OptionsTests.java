@@ -85,6 +85,27 @@ class OptionsTests {
     }
 
     @Test
+    void spreadHostsGiveEachUserOneOfTheAddressesOfTheSameServer() {
+        Options options = Options.parse("--url", "ws://127.0.0.1:8450/ws/websocket", "--spread-hosts", "127.0.0.1,127.0.0.2,127.0.0.3");
+        assertEquals(URI.create("ws://127.0.0.1:8450/ws/websocket"), options.spread(options.url, 0));
+        assertEquals(URI.create("ws://127.0.0.2:8450/ws/websocket"), options.spread(options.url, 1));
+        assertEquals(URI.create("ws://127.0.0.3:8450/ws/websocket"), options.spread(options.url, 5));
+        assertEquals(URI.create("http://127.0.0.2:8450"), options.spread(options.http, 4));
+        // without them, the URL as given
+        Options plain = Options.parse("--url", "ws://127.0.0.1:8450/ws/websocket");
+        assertEquals(plain.url, plain.spread(plain.url, 7));
+        // one server only: with several --url they would be instances, not addresses
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("--url",
+                "ws://127.0.0.1:8450/ws/websocket,ws://127.0.0.1:8451/ws/websocket", "--spread-hosts", "127.0.0.2"));
+    }
+
+    @Test
+    void heartbeatsAreOffUnlessAsked() {
+        assertTrue(Options.parse().heartbeat.isZero());
+        assertEquals(Duration.ofSeconds(10), Options.parse("--heartbeat", "10s").heartbeat);
+    }
+
+    @Test
     void aStormOnlyConnectsAndItsBacklogFitsOnePage() {
         Options storm = Options.parse("--storm", "--senders", "0", "--storm-backlog", "200");
         assertTrue(storm.storm);
