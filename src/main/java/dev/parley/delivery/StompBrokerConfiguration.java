@@ -19,6 +19,7 @@ import dev.parley.delivery.session.CompleteFramesDecoder;
 import dev.parley.delivery.session.ConnectionDeadlines;
 import dev.parley.delivery.session.HttpSessionLiveness;
 import dev.parley.delivery.session.InboundWriteScope;
+import dev.parley.delivery.session.QuietHeartbeatInterceptor;
 import dev.parley.delivery.session.SockJsRequestErrors;
 import dev.parley.delivery.tomcat.ReceiveBuffers;
 import dev.parley.delivery.tomcat.TomcatFrameWriters;
@@ -153,11 +154,15 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
         }));
     }
 
-    /** The broker's answers to CONNECT and DISCONNECT pass here on their way out. */
+    /**
+     * The broker's answers to CONNECT and DISCONNECT pass here on their way out, and its
+     * heart-beats, of which only those to quiet connections go on.
+     */
     @Override
     protected void configureClientOutboundChannel(ChannelRegistration registration) {
         super.configureClientOutboundChannel(registration);
-        registration.interceptors(this.deadlines);
+        registration.interceptors(this.deadlines,
+                new QuietHeartbeatInterceptor(this.connections, this.properties.transport().heartbeat()));
     }
 
     @Bean

@@ -22,6 +22,9 @@ import org.springframework.scheduling.Trigger;
  * server's heart-beats leave within 12.5 s of the last write instead of 20 s. The check only
  * reads two timestamps per session.
  * <p>
+ * Caveat: the broker does not count its own heart-beats as writes, so without
+ * {@code QuietHeartbeatInterceptor} every check would send one to every quiet connection.
+ * <p>
  * The broker schedules nothing else repeatedly with a fixed delay; every other call goes to the
  * scheduler unchanged.
  */

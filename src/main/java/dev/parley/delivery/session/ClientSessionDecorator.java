@@ -186,6 +186,13 @@ public final class ClientSessionDecorator extends WebSocketSessionDecorator {
         return true;
     }
 
+    /** Whether a write to this connection started less than {@code nanos} ago. */
+    boolean wroteWithin(long nanos) {
+        synchronized (this.lock) {
+            return System.nanoTime() - this.writeStartedNanos < nanos;
+        }
+    }
+
     /** Spring's STOMP heart-beat: a message of one EOL. */
     private static boolean isHeartbeat(byte[] frame) {
         return frame.length == 1 && frame[0] == '\n';

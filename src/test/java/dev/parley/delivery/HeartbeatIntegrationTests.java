@@ -1,0 +1,57 @@
+package dev.parley.delivery;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.parley.support.ParleyApi;
+import dev.parley.support.ParleyIntegrationTest;
+import dev.parley.support.ParleyIntegrationTestBase;
+import dev.parley.support.RawStompSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.test.context.TestPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The server's heart-beats on the wire: one per interval to a quiet connection (docs/protocol.md,
+ * section 10), at a one-second interval here so that a few seconds show several.
+ */
+@ParleyIntegrationTest
+@TestPropertySource(properties = "chat.transport.heartbeat=1s")
+class HeartbeatIntegrationTests extends ParleyIntegrationTestBase {
+
+    /** A heart-beat is a WebSocket text frame of one byte: two bytes of header and the newline. */
+    private static final int HEARTBEAT_BYTES = 3;
+
+    private static final Duration WATCHED = Duration.ofSeconds(6);
+
+    private final List<RawStompSocket> sockets = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        this.sockets.forEach(RawStompSocket::close);
+    }
+
+    @Test
+    void aQuietConnectionGetsOneHeartbeatPerInterval() {
+        ParleyApi.Claim claim = this.api.claim(ParleyApi.uniqueName("beat"));
+        RawStompSocket socket = RawStompSocket.open(this.port, this.sockets);
+        // the client sends none (0) and wants one every second from the server
+        socket.send("CONNECT\naccept-version:1.2\nhost:localhost\nheart-beat:0,1000\nlogin:" + claim.nickname()
+                + "\npasscode:" + claim.token() + "\n\n\0");
+        assertThat(socket.next().command()).isEqualTo("CONNECTED");
+
+        RawStompSocket.Drained watched = socket.drain(WATCHED);
+
+        assertThat(watched.ending()).isEqualTo(RawStompSocket.Ending.STILL_OPEN);
+        assertThat(watched.events()).isEmpty();
+        // one per interval, each within 1.25 s of the last write: 4 to 6 in 6 s. The broker checks
+        // four times per interval and, left to itself, sent one at every check: about 20
+        long heartbeats = watched.bytes() / HEARTBEAT_BYTES;
+        assertThat(watched.bytes() % HEARTBEAT_BYTES).as("only heart-beats were sent").isZero();
+        assertThat(heartbeats).isBetween(3L, 7L);
+    }
+}
