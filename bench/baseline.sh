@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The workloads of docs/performance.md, each against a fresh server started by run-server.sh:
 #
-#   bench/baseline.sh [PORT] [WORKLOAD...]   (workloads: fanout bigroom sweep bigsweep burst overload idle idle-defaults idle4g storm)
+#   bench/baseline.sh [PORT] [WORKLOAD...]   (workloads: fanout bigroom sweep bigsweep burst overload idle idle-defaults idle4g storm capacity)
 #
 # Results (stdout tables and JSON) go to bench/target/baseline/, or to $BENCH_OUT. Needs the service's jar
 # (mvn package) and the bench's (cd bench && mvn package). Measure on a quiet machine: the
@@ -192,6 +192,25 @@ for workload in "${workloads[@]}"; do
             JAVA_OPTS="" start_server "$workload" ${PARLEY_SERVER_ARGS:-}
             BENCH_JAVA_OPTS="-Xmx3g" run storm --storm --connections "${STORM_CONNECTIONS:-10000}" --rooms 100 \
                 --storm-backlog 20 --connect-concurrency 500 --timeout 60s
+            ;;
+        capacity)
+            # issue 22's capacity run: CAPACITY_CONNECTIONS (default 18,000, the most that an
+            # open-files limit of 20,000 allows; the issue's goal is 100,000) idle with heart-beats
+            # every 10 s both ways, then the same again with one message a second from each of 10
+            # senders into rooms of 100 (1,000 deliveries/s). Beyond 28,000 connections spread them
+            # over loopback addresses: CAPACITY_HOSTS=127.0.0.1,127.0.0.2,... (and raise both
+            # processes' open-files limit, which needs root with CAP_SYS_RESOURCE)
+            ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+            n="${CAPACITY_CONNECTIONS:-18000}"
+            capacity=(--connections "$n" --rooms $((n / 100)) --heartbeat 10s --connect-concurrency 64 --timeout 120s
+                ${CAPACITY_HOSTS:+--spread-hosts "$CAPACITY_HOSTS"})
+            tomcat=(--server.tomcat.max-connections=$((n + 2000)) --server.tomcat.accept-count=1024)
+            JAVA_OPTS="" start_server "$workload" "${tomcat[@]}"
+            BENCH_JAVA_OPTS="-Xmx6g" run capacity --idle "${capacity[@]}" --duration 30s --settle 5s
+            stop_server
+            : > "$out/capacity-room.txt"
+            JAVA_OPTS="" start_server capacity-room "${tomcat[@]}"
+            BENCH_JAVA_OPTS="-Xmx6g" run capacity-room "${capacity[@]}" --senders 10 --rate 10 --warmup 30s --duration 30s
             ;;
         idle4g)
             # the same with room for 10,000 connections: a 4 GB heap, and Tomcat's default

@@ -14,7 +14,9 @@ Figures per workload:
 - fanout, bigroom, burst (one measured step): server CPU per delivery and end-to-end p99;
 - sweep, bigsweep: the highest sustained deliveries/s, and whether the generator was the limit;
 - idle, idle-defaults, idle4g: RSS per connection (connected minus before) and the connected RSS;
-- storm: seconds until every client was back, server CPU per reconnect, p99 of the time back.
+- storm: seconds until every client was back, server CPU per reconnect, p99 of the time back;
+- capacity: set-up time, RSS per connection and connected, CPU while idle (heart-beats on);
+  capacity-room as the one-step workloads.
 A run that lost, duplicated or failed anything is marked: its figures are not comparable.
 """
 import json
@@ -22,7 +24,8 @@ import os
 import statistics
 import sys
 
-ORDER = ["fanout", "bigroom", "burst", "sweep", "bigsweep", "storm", "idle", "idle-defaults", "idle4g", "overload"]
+ORDER = ["fanout", "bigroom", "burst", "sweep", "bigsweep", "storm", "capacity", "capacity-room", "idle",
+         "idle-defaults", "idle4g", "overload"]
 
 
 def load(directory):
@@ -54,12 +57,16 @@ def figures(workload, report):
         return [("all back after", storm.get("secondsToAllBack"), "s", True),
                 ("server CPU per reconnect", storm.get("serverCpuMsPerReconnect"), "ms", True),
                 ("p99 back after", (storm.get("backAfter") or {}).get("p99Ms"), "ms", True)]
-    if workload.startswith("idle"):
+    if workload.startswith("idle") or workload == "capacity":
         idle = report.get("idle") or {}
         per = idle.get("serverRssPerConnectionBytes")
         after = idle.get("serverRssAfterBytes")
-        return [("RSS per connection", per / 1024 if per is not None else None, "KB", True),
-                ("RSS connected", after / 2 ** 20 if after is not None else None, "MB", True)]
+        found = [("RSS per connection", per / 1024 if per is not None else None, "KB", True),
+                 ("RSS connected", after / 2 ** 20 if after is not None else None, "MB", True)]
+        if workload == "capacity":
+            found.append(("CPU while idle", idle.get("serverCpuCoresWhileIdle"), "cores", True))
+            found.insert(0, ("set-up", (report.get("setup") or {}).get("seconds"), "s", True))
+        return found
     if workload in ("sweep", "bigsweep"):
         sweep = report.get("sweep") or {}
         return [("highest sustained", sweep.get("highestSustainedDeliveriesPerSecond"), "deliveries/s", False)]

@@ -44,6 +44,9 @@ final class Bench {
 
     private static final String TOPIC_SUBSCRIPTION = "0";
 
+    /** Heart-beats: the connections send theirs in this many groups per interval. */
+    private static final int HEARTBEAT_SLICES = 100;
+
     private static final String ERRORS_SUBSCRIPTION = "1";
 
     /** The Socket.IO events of the reference server (bench/socketio/server.js). */
@@ -183,15 +186,17 @@ final class Bench {
     }
 
     /**
-     * One tenth of the connections sends its heart-beat (an end-of-line) each tenth of the
-     * interval, so that each sends one per interval without all sending at once.
+     * Each connection sends its heart-beat (an end-of-line) once per interval, a hundredth of
+     * them each hundredth of the interval: clients send at their own moments, and a generator
+     * that sent a tenth at once made bursts that the server's latency showed.
      */
     private void startHeartbeats() {
-        long tick = Math.max(1, this.options.heartbeat.toMillis() / 10);
+        int slices = HEARTBEAT_SLICES;
+        long tick = Math.max(1, this.options.heartbeat.toMillis() / slices);
         AtomicInteger ticks = new AtomicInteger();
         this.monitor.scheduleAtFixedRate(() -> {
-            int slice = ticks.getAndIncrement() % 10;
-            for (int i = slice; i < this.users.size(); i += 10) {
+            int slice = ticks.getAndIncrement() % slices;
+            for (int i = slice; i < this.users.size(); i += slices) {
                 User user = this.users.get(i);
                 ChatConnection connection = user.connection;
                 if (user.ready && connection != null && connection.isOpen()) {
