@@ -41,8 +41,10 @@ import org.springframework.messaging.simp.broker.SimpleBrokerMessageHandler;
 import org.springframework.messaging.simp.user.UserDestinationResolver;
 import org.springframework.messaging.support.AbstractSubscribableChannel;
 import org.springframework.scheduling.TaskScheduler;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.config.WebSocketMessageBrokerStats;
 import org.springframework.web.socket.config.annotation.DelegatingWebSocketMessageBrokerConfiguration;
@@ -175,6 +177,7 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
         Map<String, ClientSessionDecorator> connections = this.connections;
         ConnectionDeadlines deadlines = this.deadlines;
         LongAdder cutOffs = this.cutOffs;
+        Supplier<FanOutBroker> broker = SingletonSupplier.of(() -> context.getBean(FanOutBroker.class));
         SubProtocolWebSocketHandler handler = new SubProtocolWebSocketHandler(clientInboundChannel,
                 clientOutboundChannel) {
             @Override
@@ -210,6 +213,21 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
                 finally {
                     deadlines.ended(session.getId());
                 }
+            }
+
+            /**
+             * A client's heart-beats go straight to the broker ({@link FanOutBroker#clientHeartbeat}):
+             * at one per connection every few seconds, Spring's decoding and inbound channel were
+             * most of what an idle server allocated.
+             */
+            @Override
+            public void handleMessage(WebSocketSession session, WebSocketMessage<?> message) throws Exception {
+                ClientSessionDecorator connection = connections.get(session.getId());
+                if (connection != null && connection.receivedOnlyHeartbeats(message)) {
+                    broker.get().clientHeartbeat(session.getId());
+                    return;
+                }
+                super.handleMessage(session, message);
             }
 
             /** Frames arriving in parts are parsed once whole ({@link CompleteFramesDecoder}). */

@@ -3,6 +3,10 @@ package dev.parley.delivery;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyIntegrationTest;
@@ -11,6 +15,13 @@ import dev.parley.support.RawStompSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.simp.SimpMessageHeaderAccessor;
+import org.springframework.messaging.simp.SimpMessageType;
+import org.springframework.messaging.support.AbstractSubscribableChannel;
+import org.springframework.messaging.support.ChannelInterceptor;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,6 +40,9 @@ class HeartbeatIntegrationTests extends ParleyIntegrationTestBase {
     private static final Duration WATCHED = Duration.ofSeconds(6);
 
     private final List<RawStompSocket> sockets = new ArrayList<>();
+
+    @Autowired
+    AbstractSubscribableChannel clientInboundChannel;
 
     @AfterEach
     void close() {
@@ -53,5 +67,51 @@ class HeartbeatIntegrationTests extends ParleyIntegrationTestBase {
         long heartbeats = watched.bytes() / HEARTBEAT_BYTES;
         assertThat(watched.bytes() % HEARTBEAT_BYTES).as("only heart-beats were sent").isZero();
         assertThat(heartbeats).isBetween(3L, 7L);
+    }
+
+    @Test
+    void aClientsHeartbeatsKeepItsConnectionOpenWithoutPassingSpringsInboundChannel() {
+        List<Message<?>> inboundHeartbeats = new CopyOnWriteArrayList<>();
+        ChannelInterceptor counter = new ChannelInterceptor() {
+            @Override
+            public Message<?> preSend(Message<?> message, MessageChannel channel) {
+                if (SimpMessageHeaderAccessor.getMessageType(message.getHeaders()) == SimpMessageType.HEARTBEAT) {
+                    inboundHeartbeats.add(message);
+                }
+                return message;
+            }
+        };
+        this.clientInboundChannel.addInterceptor(counter);
+        try {
+            RawStompSocket beating = connect("500,0");
+            RawStompSocket silent = connect("500,0");
+
+            // the broker expects one within 3 s (three times the server's 1 s): send them for 5 s
+            ScheduledExecutorService heart = Executors.newSingleThreadScheduledExecutor();
+            try {
+                heart.scheduleAtFixedRate(() -> beating.send("\n"), 0, 500, TimeUnit.MILLISECONDS);
+                assertThat(beating.drain(Duration.ofSeconds(5)).ending()).isEqualTo(RawStompSocket.Ending.STILL_OPEN);
+            }
+            finally {
+                heart.shutdownNow();
+            }
+
+            assertThat(silent.drain(Duration.ofSeconds(2)).ending()).as("a client that sends none")
+                .isNotEqualTo(RawStompSocket.Ending.STILL_OPEN);
+            assertThat(inboundHeartbeats).isEmpty();
+        }
+        finally {
+            this.clientInboundChannel.removeInterceptor(counter);
+        }
+    }
+
+    /** A connected client that promises heart-beats ({@code heartbeat}: what it sends, what it wants). */
+    private RawStompSocket connect(String heartbeat) {
+        ParleyApi.Claim claim = this.api.claim(ParleyApi.uniqueName("beat"));
+        RawStompSocket socket = RawStompSocket.open(this.port, this.sockets);
+        socket.send("CONNECT\naccept-version:1.2\nhost:localhost\nheart-beat:" + heartbeat + "\nlogin:"
+                + claim.nickname() + "\npasscode:" + claim.token() + "\n\n\0");
+        assertThat(socket.next().command()).isEqualTo("CONNECTED");
+        return socket;
     }
 }

@@ -210,12 +210,12 @@ final class Report {
         for (Map<String, Object> round : rounds) {
             out.printf("storm round %s of %d%s%n", round.get("round"), rounds.size(),
                     (round == rounds.get(rounds.size() - 1)) ? " (the result)" : " (warming the server up)");
-            printStormRound(out, round);
+            printStormRound(out, round, result.get("backlogPerRoom"));
         }
     }
 
     @SuppressWarnings("unchecked")
-    private void printStormRound(PrintStream out, Map<String, Object> storm) {
+    private void printStormRound(PrintStream out, Map<String, Object> storm, Object backlogPerRoom) {
         Map<String, Object> after = (Map<String, Object>) storm.get("backAfter");
         java.util.function.Function<String, String> ms = key -> LatencySummary.fmt((Double) after.get(key));
         out.printf(Locale.ROOT, "storm          %s dropped at once, %s back%s in %.2f s, %s failed%n", storm.get("dropped"),
@@ -225,7 +225,7 @@ final class Report {
                 ms.apply("maxMs"));
         if (!this.socketIo) {
             out.printf(Locale.ROOT, "catch-up       %s messages of backlog per room, %s fetched in all%n",
-                    storm.get("backlogPerRoom"), storm.get("messagesFetched"));
+                    backlogPerRoom, storm.get("messagesFetched"));
         }
         if (storm.containsKey("serverCpuMsPerReconnect")) {
             out.printf(Locale.ROOT, "server CPU     %.3f ms per reconnect (%.1f s over the storm, %.2f cores)%n",

@@ -54,6 +54,10 @@ import org.springframework.web.socket.sockjs.transport.session.AbstractHttpSockJ
  * SockJS session over HTTP then still holds the ERROR in its cache until the next poll, and
  * closing it would discard the cache: its close is put off a moment, for the poll the client
  * makes at once, and a heart-beat pushes the cache out before the close.
+ * <p>
+ * <b>The client's heart-beats.</b> One thing it follows of what the client sends: whether a
+ * message is heart-beats alone ({@link #receivedOnlyHeartbeats}), so that those reach the broker
+ * without Spring's decoding (an idle client's only traffic).
  */
 public final class ClientSessionDecorator extends WebSocketSessionDecorator {
 
@@ -96,6 +100,12 @@ public final class ClientSessionDecorator extends WebSocketSessionDecorator {
 
     /** When the last write started; a connection that never wrote counts from its creation. */
     private long writeStartedNanos = System.nanoTime();
+
+    /** Whether the client's bytes so far end inside a frame, whose start Spring's decoder holds. */
+    private boolean withinFrame;
+
+    /** Whether a whole frame (the CONNECT) has come from the client. */
+    private boolean framed;
 
     private State state = State.OPEN;
 
@@ -191,6 +201,64 @@ public final class ClientSessionDecorator extends WebSocketSessionDecorator {
         synchronized (this.lock) {
             return System.nanoTime() - this.writeStartedNanos < nanos;
         }
+    }
+
+    /**
+     * Follows what the client sends, and returns whether {@code message} is heart-beats and
+     * nothing else: end-of-lines only, between two frames, after the first frame. Such a message
+     * needs no decoding; anything else, and every message before the first frame and within a
+     * frame that arrives in parts, is Spring's to decode. Called for every message the client
+     * sends, in order.
+     */
+    public boolean receivedOnlyHeartbeats(WebSocketMessage<?> message) {
+        if (!(message instanceof TextMessage text)) {
+            // not followed: whatever comes next is Spring's until a text message ends a frame
+            synchronized (this.lock) {
+                this.withinFrame = true;
+            }
+            return false;
+        }
+        String payload = text.getPayload();
+        // from the end: the last NUL (a frame's end), and whether anything but EOLs follows it
+        int i = payload.length() - 1;
+        boolean content = false;
+        for (; i >= 0; i--) {
+            char c = payload.charAt(i);
+            if (c == 0) {
+                break;
+            }
+            if (c != '\n' && c != '\r') {
+                content = true;
+            }
+        }
+        boolean heartbeats = i < 0 && !content && isEndOfLines(payload);
+        synchronized (this.lock) {
+            if (heartbeats && this.framed && !this.withinFrame) {
+                return true;
+            }
+            if (i >= 0) {
+                this.framed = true;
+                this.withinFrame = content;
+            }
+            else if (content) {
+                this.withinFrame = true;
+            }
+            return false;
+        }
+    }
+
+    /** One or more STOMP EOLs ({@code \n} or {@code \r\n}) and nothing else. */
+    private static boolean isEndOfLines(String payload) {
+        if (payload.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < payload.length(); i++) {
+            char c = payload.charAt(i);
+            if (c == '\r' && (i + 1 == payload.length() || payload.charAt(++i) != '\n')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Spring's STOMP heart-beat: a message of one EOL. */

@@ -13,6 +13,7 @@ import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
@@ -270,5 +271,59 @@ class ClientSessionDecoratorTests {
         this.session.close(CloseStatus.GOING_AWAY);
 
         verify(this.delegate).close(CloseStatus.GOING_AWAY);
+    }
+
+    @Test
+    void endOfLinesBetweenFramesAreOnlyHeartbeats() {
+        assertThat(received("CONNECT\nlogin:a\n\n\0")).isFalse();
+
+        assertThat(received("\n")).isTrue();
+        assertThat(received("\r\n\n")).isTrue();
+        assertThat(received("SEND\ndestination:/app/x\n\nhi\0\n")).isFalse();
+        assertThat(received("\n")).isTrue();
+    }
+
+    @Test
+    void endOfLinesBeforeTheFirstFrameAreLeftToSpring() {
+        assertThat(received("\n")).isFalse();
+        assertThat(received("CONNECT\n\n\0")).isFalse();
+        assertThat(received("\n")).isTrue();
+    }
+
+    @Test
+    void endOfLinesWithinAFrameArrivingInPartsAreLeftToSpring() {
+        received("CONNECT\n\n\0");
+
+        assertThat(received("SEND\ndestination:/app/x\n\nfirst line")).isFalse();
+        assertThat(received("\n")).as("part of the body").isFalse();
+        assertThat(received("second line\0")).isFalse();
+        assertThat(received("\n")).isTrue();
+        // a part that ends one frame and starts the next
+        assertThat(received("SEND\n\n\0SEND\ndest")).isFalse();
+        assertThat(received("\n")).isFalse();
+    }
+
+    @Test
+    void aCarriageReturnWithoutItsLineFeedIsNotAHeartbeat() {
+        received("CONNECT\n\n\0");
+
+        assertThat(received("\r")).isFalse();
+        assertThat(received("\n\r")).isFalse();
+        assertThat(received("")).isFalse();
+    }
+
+    @Test
+    void afterABinaryMessageEndOfLinesAreLeftToSpringUntilATextMessageEndsAFrame() {
+        received("CONNECT\n\n\0");
+
+        assertThat(this.session.receivedOnlyHeartbeats(
+                new BinaryMessage("SEND\n".getBytes(StandardCharsets.UTF_8)))).isFalse();
+        assertThat(received("\n")).isFalse();
+        assertThat(received("\n\nhi\0")).isFalse();
+        assertThat(received("\n")).isTrue();
+    }
+
+    private boolean received(String text) {
+        return this.session.receivedOnlyHeartbeats(new TextMessage(text));
     }
 }
