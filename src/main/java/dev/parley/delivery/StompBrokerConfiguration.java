@@ -223,11 +223,15 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
             @Override
             public void handleMessage(WebSocketSession session, WebSocketMessage<?> message) throws Exception {
                 ClientSessionDecorator connection = connections.get(session.getId());
-                if (connection != null && connection.receivedOnlyHeartbeats(message)) {
-                    broker.get().clientHeartbeat(session.getId());
-                    return;
+                if (connection == null) {
+                    super.handleMessage(session, message);
                 }
-                super.handleMessage(session, message);
+                else if (connection.receivedOnlyHeartbeats(message)) {
+                    broker.get().clientHeartbeat(session.getId());
+                }
+                else {
+                    connection.receive(message, () -> super.handleMessage(session, message));
+                }
             }
 
             /** Frames arriving in parts are parsed once whole ({@link CompleteFramesDecoder}). */

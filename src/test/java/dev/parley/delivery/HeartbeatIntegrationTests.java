@@ -83,7 +83,8 @@ class HeartbeatIntegrationTests extends ParleyIntegrationTestBase {
         };
         this.clientInboundChannel.addInterceptor(counter);
         try {
-            RawStompSocket beating = connect("500,0");
+            // it also wants the server's each second, so that the drain below reads every second
+            RawStompSocket beating = connect("500,1000");
             RawStompSocket silent = connect("500,0");
 
             // the broker expects one within 3 s (three times the server's 1 s): send them for 5 s

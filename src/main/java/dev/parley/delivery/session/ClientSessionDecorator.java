@@ -15,6 +15,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.scheduling.TaskScheduler;
+import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketMessage;
@@ -55,15 +56,19 @@ import org.springframework.web.socket.sockjs.transport.session.AbstractHttpSockJ
  * closing it would discard the cache: its close is put off a moment, for the poll the client
  * makes at once, and a heart-beat pushes the cache out before the close.
  * <p>
- * <b>The client's heart-beats.</b> One thing it follows of what the client sends: whether a
- * message is heart-beats alone ({@link #receivedOnlyHeartbeats}), so that those reach the broker
- * without Spring's decoding (an idle client's only traffic).
+ * <b>The client's heart-beats.</b> One thing it follows of what the client sends: whether
+ * Spring's decoder holds part of a frame, so that a message of heart-beats alone
+ * ({@link #receivedOnlyHeartbeats}) can reach the broker without Spring's decoding (an idle
+ * client's only traffic).
  */
 public final class ClientSessionDecorator extends WebSocketSessionDecorator {
 
     private static final Log logger = LogFactory.getLog(ClientSessionDecorator.class);
 
     private static final byte[] HEARTBEAT = { '\n' };
+
+    /** The connection whose message is being handled on this thread ({@link #receive}). */
+    private static final ThreadLocal<ClientSessionDecorator> RECEIVING = new ThreadLocal<>();
 
     /** Frames queued behind a write are merged into messages of up to this size. */
     private static final int BATCH_BYTES = 32 * 1024;
@@ -101,10 +106,13 @@ public final class ClientSessionDecorator extends WebSocketSessionDecorator {
     /** When the last write started; a connection that never wrote counts from its creation. */
     private long writeStartedNanos = System.nanoTime();
 
-    /** Whether the client's bytes so far end inside a frame, whose start Spring's decoder holds. */
-    private boolean withinFrame;
+    /**
+     * Whether Spring's decoder kept nothing of the client's bytes after decoding its last
+     * message: no part of a frame waits for the rest ({@link CompleteFramesDecoder} tells).
+     */
+    private boolean betweenFrames;
 
-    /** Whether a whole frame (the CONNECT) has come from the client. */
+    /** Whether a frame (not a heart-beat) has been decoded from the client: its CONNECT. */
     private boolean framed;
 
     private State state = State.OPEN;
@@ -204,47 +212,67 @@ public final class ClientSessionDecorator extends WebSocketSessionDecorator {
     }
 
     /**
-     * Follows what the client sends, and returns whether {@code message} is heart-beats and
-     * nothing else: end-of-lines only, between two frames, after the first frame. Such a message
-     * needs no decoding; anything else, and every message before the first frame and within a
-     * frame that arrives in parts, is Spring's to decode. Called for every message the client
-     * sends, in order.
+     * Whether {@code message} from the client is heart-beats and nothing else: end-of-lines only,
+     * after the client's first frame, with nothing of a frame waiting in Spring's decoder for
+     * more (which end-of-lines might belong to). Such a message needs no decoding. Every other
+     * message goes through {@link #receive}.
      */
     public boolean receivedOnlyHeartbeats(WebSocketMessage<?> message) {
-        if (!(message instanceof TextMessage text)) {
-            // not followed: whatever comes next is Spring's until a text message ends a frame
-            synchronized (this.lock) {
-                this.withinFrame = true;
-            }
-            return false;
-        }
-        String payload = text.getPayload();
-        // from the end: the last NUL (a frame's end), and whether anything but EOLs follows it
-        int i = payload.length() - 1;
-        boolean content = false;
-        for (; i >= 0; i--) {
-            char c = payload.charAt(i);
-            if (c == 0) {
-                break;
-            }
-            if (c != '\n' && c != '\r') {
-                content = true;
-            }
-        }
-        boolean heartbeats = i < 0 && !content && isEndOfLines(payload);
         synchronized (this.lock) {
-            if (heartbeats && this.framed && !this.withinFrame) {
-                return true;
+            if (!this.framed || !this.betweenFrames) {
+                return false;
             }
-            if (i >= 0) {
-                this.framed = true;
-                this.withinFrame = content;
-            }
-            else if (content) {
-                this.withinFrame = true;
-            }
-            return false;
         }
+        return message instanceof TextMessage text && isEndOfLines(text.getPayload());
+    }
+
+    /**
+     * Runs Spring's handling of a message from the client, during which the STOMP decoder says
+     * what it kept ({@link #decoded}). A message that does not reach the decoder (a pong) leaves
+     * what is known as it was; one that does and is not decoded, because the decoder waits for
+     * the rest of a body of known length, leaves the client within a frame.
+     */
+    public void receive(WebSocketMessage<?> message, Receiving handling) throws Exception {
+        if (message instanceof TextMessage || message instanceof BinaryMessage) {
+            synchronized (this.lock) {
+                this.betweenFrames = false;
+            }
+        }
+        ClientSessionDecorator outer = RECEIVING.get();
+        RECEIVING.set(this);
+        try {
+            handling.run();
+        }
+        finally {
+            if (outer != null) {
+                RECEIVING.set(outer);
+            }
+            else {
+                RECEIVING.remove();
+            }
+        }
+    }
+
+    /**
+     * Called by the decoder, on the thread of {@link #receive}, after each decoding of the
+     * client's bytes: whether it decoded a frame, and whether it kept bytes for the next part.
+     */
+    static void decoded(boolean frame, boolean bytesKept) {
+        ClientSessionDecorator connection = RECEIVING.get();
+        if (connection == null) {
+            return;
+        }
+        synchronized (connection.lock) {
+            connection.framed |= frame;
+            connection.betweenFrames = !bytesKept;
+        }
+    }
+
+    /** Spring's handling of one message from the client. */
+    @FunctionalInterface
+    public interface Receiving {
+
+        void run() throws Exception;
     }
 
     /** One or more STOMP EOLs ({@code \n} or {@code \r\n}) and nothing else. */
@@ -254,7 +282,10 @@ public final class ClientSessionDecorator extends WebSocketSessionDecorator {
         }
         for (int i = 0; i < payload.length(); i++) {
             char c = payload.charAt(i);
-            if (c == '\r' && (i + 1 == payload.length() || payload.charAt(++i) != '\n')) {
+            if (c == '\r' && i + 1 < payload.length() && payload.charAt(i + 1) == '\n') {
+                i++;
+            }
+            else if (c != '\n') {
                 return false;
             }
         }

@@ -7,6 +7,8 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.messaging.Message;
+import org.springframework.messaging.simp.SimpMessageHeaderAccessor;
+import org.springframework.messaging.simp.SimpMessageType;
 import org.springframework.messaging.simp.stomp.StompDecoder;
 import org.springframework.util.MultiValueMap;
 
@@ -22,6 +24,9 @@ import org.springframework.util.MultiValueMap;
  * the thread that reads frames (found by {@code StompFrontDoorFuzzIntegrationTests}); now it is
  * parsed once, when its NUL arrives. A frame the decoder would refuse is refused at that NUL, or
  * when the buffer passes the frame limit, rather than at its first part.
+ * <p>
+ * It also tells the connection whose bytes it decodes whether it decoded a frame and whether
+ * bytes wait for the next part ({@link ClientSessionDecorator#receivedOnlyHeartbeats}).
  */
 public final class CompleteFramesDecoder extends StompDecoder {
 
@@ -30,9 +35,22 @@ public final class CompleteFramesDecoder extends StompDecoder {
             @Nullable MultiValueMap<String, String> partialMessageHeaders) {
         if (!containsNul(byteBuffer) && !onlyEndOfLines(byteBuffer)) {
             // left as it is: the buffering decoder keeps it and adds the next part
+            ClientSessionDecorator.decoded(false, true);
             return Collections.emptyList();
         }
-        return super.decode(byteBuffer, partialMessageHeaders);
+        List<Message<byte[]>> messages = super.decode(byteBuffer, partialMessageHeaders);
+        // what remains, the buffering decoder keeps for the next part
+        ClientSessionDecorator.decoded(containsFrame(messages), byteBuffer.hasRemaining());
+        return messages;
+    }
+
+    private static boolean containsFrame(List<Message<byte[]>> messages) {
+        for (Message<byte[]> message : messages) {
+            if (SimpMessageHeaderAccessor.getMessageType(message.getHeaders()) != SimpMessageType.HEARTBEAT) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Searched from the end, where the NUL of a frame just completed is. */

@@ -1,5 +1,6 @@
 package dev.parley.delivery.session;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,10 +12,11 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.simp.stomp.BufferingStompDecoder;
 import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
-import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PongMessage;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 
@@ -40,6 +42,10 @@ class ClientSessionDecoratorTests {
     private final LongAdder cutOffs = new LongAdder();
 
     private final ClientSessionDecorator session;
+
+    private final BufferingStompDecoder decoder = new BufferingStompDecoder(new CompleteFramesDecoder(), 64 * 1024);
+
+    private final List<Message<byte[]>> decoded = new ArrayList<>();
 
     ClientSessionDecoratorTests() {
         when(this.delegate.getId()).thenReturn("s1");
@@ -274,7 +280,7 @@ class ClientSessionDecoratorTests {
     }
 
     @Test
-    void endOfLinesBetweenFramesAreOnlyHeartbeats() {
+    void endOfLinesBetweenFramesAreOnlyHeartbeats() throws Exception {
         assertThat(received("CONNECT\nlogin:a\n\n\0")).isFalse();
 
         assertThat(received("\n")).isTrue();
@@ -284,19 +290,21 @@ class ClientSessionDecoratorTests {
     }
 
     @Test
-    void endOfLinesBeforeTheFirstFrameAreLeftToSpring() {
+    void endOfLinesBeforeTheFirstFrameAreLeftToSpring() throws Exception {
         assertThat(received("\n")).isFalse();
         assertThat(received("CONNECT\n\n\0")).isFalse();
         assertThat(received("\n")).isTrue();
     }
 
     @Test
-    void endOfLinesWithinAFrameArrivingInPartsAreLeftToSpring() {
+    void endOfLinesWithinAFrameArrivingInPartsAreLeftToSpring() throws Exception {
         received("CONNECT\n\n\0");
 
         assertThat(received("SEND\ndestination:/app/x\n\nfirst line")).isFalse();
         assertThat(received("\n")).as("part of the body").isFalse();
         assertThat(received("second line\0")).isFalse();
+        assertThat(this.decoded).last().extracting(message -> new String((byte[]) message.getPayload(),
+                StandardCharsets.UTF_8)).isEqualTo("first line\nsecond line");
         assertThat(received("\n")).isTrue();
         // a part that ends one frame and starts the next
         assertThat(received("SEND\n\n\0SEND\ndest")).isFalse();
@@ -304,26 +312,59 @@ class ClientSessionDecoratorTests {
     }
 
     @Test
-    void aCarriageReturnWithoutItsLineFeedIsNotAHeartbeat() {
+    void endOfLinesWithinABodyOfKnownLengthAreLeftToSpring() throws Exception {
         received("CONNECT\n\n\0");
 
-        assertThat(received("\r")).isFalse();
-        assertThat(received("\n\r")).isFalse();
-        assertThat(received("")).isFalse();
-    }
+        // STOMP 1.2: a body of content-length bytes may hold NULs and end-of-lines
+        assertThat(received("SEND\ndestination:/app/x\ncontent-length:3\n\na\0")).isFalse();
+        assertThat(received("\n")).as("the body's third byte").isFalse();
+        assertThat(received("\0")).isFalse();
 
-    @Test
-    void afterABinaryMessageEndOfLinesAreLeftToSpringUntilATextMessageEndsAFrame() {
-        received("CONNECT\n\n\0");
-
-        assertThat(this.session.receivedOnlyHeartbeats(
-                new BinaryMessage("SEND\n".getBytes(StandardCharsets.UTF_8)))).isFalse();
-        assertThat(received("\n")).isFalse();
-        assertThat(received("\n\nhi\0")).isFalse();
+        assertThat(this.decoded).last().extracting(message -> new String((byte[]) message.getPayload(),
+                StandardCharsets.UTF_8)).isEqualTo("a\0\n");
         assertThat(received("\n")).isTrue();
     }
 
-    private boolean received(String text) {
-        return this.session.receivedOnlyHeartbeats(new TextMessage(text));
+    @Test
+    void endOfLinesAfterANulInAFramesHeadersAreLeftToSpring() throws Exception {
+        received("CONNECT\n\n\0");
+
+        assertThat(received("SEND\0")).isFalse();
+        assertThat(received("\n")).isFalse();
+    }
+
+    @Test
+    void aCarriageReturnWithoutItsLineFeedIsNotAHeartbeat() throws Exception {
+        received("CONNECT\n\n\0");
+
+        // Spring's decoder refuses them (the client gets an ERROR)
+        assertThat(this.session.receivedOnlyHeartbeats(new TextMessage("\r"))).isFalse();
+        assertThat(this.session.receivedOnlyHeartbeats(new TextMessage("\n\r"))).isFalse();
+        assertThat(this.session.receivedOnlyHeartbeats(new TextMessage(""))).isFalse();
+        assertThat(received("\n")).isTrue();
+    }
+
+    @Test
+    void aPongLeavesWhatIsKnownAsItWas() throws Exception {
+        received("CONNECT\n\n\0");
+
+        PongMessage pong = new PongMessage();
+        assertThat(this.session.receivedOnlyHeartbeats(pong)).isFalse();
+        this.session.receive(pong, () -> { });
+
+        assertThat(received("\n")).isTrue();
+    }
+
+    /**
+     * Receives {@code text} as the engine does: taken as heart-beats if the connection says so,
+     * otherwise decoded by Spring's buffering decoder around Parley's, within {@code receive}.
+     */
+    private boolean received(String text) throws Exception {
+        TextMessage message = new TextMessage(text);
+        if (this.session.receivedOnlyHeartbeats(message)) {
+            return true;
+        }
+        this.session.receive(message, () -> this.decoded.addAll(this.decoder.decode(ByteBuffer.wrap(message.asBytes()))));
+        return false;
     }
 }
