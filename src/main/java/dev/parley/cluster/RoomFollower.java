@@ -26,9 +26,11 @@ import org.springframework.web.socket.messaging.SessionSubscribeEvent;
 /**
  * Which rooms this instance follows ({@link Sequencer}, {@link PresenceView}): a room from
  * the moment a connection of this instance subscribes to its topic, until none does. The
- * subscription is registered with the broker after the event, and the client reads what was
+ * subscription is registered with the broker before the event, and the client reads what was
  * stored before from the history. While the store is away the room's last id cannot be read;
- * the follow is tried again every second until it can (nothing is stored meanwhile either).
+ * the follow is tried again every second until it can, and what the room's other instances
+ * store meanwhile (the store may be back for them first) is held and delivered then
+ * ({@link Sequencer#await}).
  * <p>
  * Rooms nobody here subscribes to any more are let go by {@link #forgetUnsubscribed()}, so that
  * what an instance holds and reads per room follows its clients' subscriptions, not every room
@@ -92,6 +94,7 @@ final class RoomFollower {
             this.waiting.remove(room);
             return;
         }
+        this.sequencer.await(room);
         try {
             long lastStored = this.lastStoredId.applyAsLong(room);
             // before the subscriber joins and reads the list, which the view must start from

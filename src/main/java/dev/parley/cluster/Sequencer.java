@@ -25,8 +25,11 @@ import org.slf4j.LoggerFactory;
  * <p>
  * A room is followed from the moment a subscriber on this instance first subscribes to it
  * ({@link #follow}), starting after the room's last stored id at that moment: what was stored
- * before, the subscriber reads from the history, as every client does after subscribing. Events
- * of rooms nobody here follows are dropped unread.
+ * before, the subscriber reads from the history, as every client does after subscribing. Until
+ * that id is read ({@link #await}: the store may be slow or away), the room's messages are held,
+ * and the follow starts before the first of them: a message sent after the subscription reaches
+ * the subscriber however late the store answers. Events of rooms nobody here follows are dropped
+ * unread.
  */
 final class Sequencer<K> {
 
@@ -34,6 +37,9 @@ final class Sequencer<K> {
 
     /** Most messages read from the store for one gap at a time. */
     static final int FILL_PAGE = 200;
+
+    /** Most messages held for a room whose start is not known yet: the lowest ids are kept. */
+    static final int AWAIT_HELD = FILL_PAGE;
 
     /** Delivers a message's JSON to this instance's subscribers of a room. */
     @FunctionalInterface
@@ -71,11 +77,21 @@ final class Sequencer<K> {
     }
 
     /**
+     * Holds {@code room}'s messages from now on, before its last stored id is read: the
+     * {@link #follow} that comes with that id starts before the first of them. Nothing of the
+     * room is delivered until then, and it does not count as {@link #follows followed}.
+     */
+    void await(K room) {
+        this.rooms.computeIfAbsent(room, name -> new Room(room, UNKNOWN));
+    }
+
+    /**
      * Starts following {@code room} if this instance does not yet, after {@code lastStored}, the
-     * room's last stored id read just now.
+     * room's last stored id read just now, or before the first message held since
+     * {@link #await}, if that is lower: it was sent after the subscription.
      */
     void follow(K room, long lastStored) {
-        this.rooms.computeIfAbsent(room, name -> new Room(room, lastStored));
+        this.rooms.computeIfAbsent(room, name -> new Room(room, lastStored)).start(lastStored);
     }
 
     /** Stops following {@code room}: what is held or being read for it is dropped. */
@@ -86,13 +102,14 @@ final class Sequencer<K> {
         }
     }
 
-    /** The rooms this instance follows. */
+    /** The rooms this instance follows (not those it {@link #await awaits}). */
     List<K> followed() {
-        return this.rooms.values().stream().map(room -> room.name).toList();
+        return this.rooms.values().stream().filter(Room::started).map(room -> room.name).toList();
     }
 
     boolean follows(K room) {
-        return this.rooms.containsKey(room);
+        Room state = this.rooms.get(room);
+        return state != null && state.started();
     }
 
     /** Takes message {@code id} of {@code room}, from this instance or another. */
@@ -136,8 +153,11 @@ final class Sequencer<K> {
     /** The last id delivered in {@code room}, or -1 if it is not followed (for tests). */
     long lastDelivered(K room) {
         Room state = this.rooms.get(room);
-        return (state != null) ? state.lastDelivered() : -1;
+        return (state != null && state.started()) ? state.lastDelivered() : -1;
     }
+
+    /** The last delivered id of a room awaited, not followed yet. */
+    private static final long UNKNOWN = Long.MIN_VALUE;
 
     private final class Room {
 
@@ -158,6 +178,28 @@ final class Sequencer<K> {
             this.last = last;
         }
 
+        synchronized boolean started() {
+            return this.last != UNKNOWN;
+        }
+
+        /** Awaited until now: start after {@code lastStored} or before the first message held. */
+        synchronized void start(long lastStored) {
+            if (this.last != UNKNOWN) {
+                return;
+            }
+            this.last = this.held.isEmpty() ? lastStored : Math.min(lastStored, this.held.firstKey() - 1);
+            this.held.headMap(this.last, true).clear();
+            deliverHeld();
+            if (this.last < lastStored) {
+                // stored up to the id read but not held (more than are held, or not come by Redis)
+                Sequencer.this.timer.execute(() -> fill(lastStored));
+            }
+            else if (!this.held.isEmpty() && this.fill == null) {
+                this.fill = Sequencer.this.timer.schedule(this::fillGap, Sequencer.this.boundNanos,
+                        TimeUnit.NANOSECONDS);
+            }
+        }
+
         synchronized void close() {
             this.closed = true;
             this.held.clear();
@@ -171,6 +213,10 @@ final class Sequencer<K> {
         }
 
         synchronized void offer(long id, byte[] json) {
+            if (this.last == UNKNOWN) {
+                hold(id, json);
+                return;
+            }
             if (id <= this.last || this.held.containsKey(id)) {
                 return;
             }
@@ -184,6 +230,20 @@ final class Sequencer<K> {
             }
             deliver(id, json);
             deliverHeld();
+        }
+
+        /** Awaited: the lowest ids are kept, a higher one dropped is read from the store when started. */
+        private void hold(long id, byte[] json) {
+            if (this.held.containsKey(id)) {
+                return;
+            }
+            if (this.held.size() >= AWAIT_HELD) {
+                if (id > this.held.lastKey()) {
+                    return;
+                }
+                this.held.pollLastEntry();
+            }
+            this.held.put(id, json);
         }
 
         /** The reorder bound passed with messages held: read the missing ones from the store. */
@@ -203,7 +263,7 @@ final class Sequencer<K> {
         void fill(long upTo) {
             while (true) {
                 long from = lastDelivered();
-                if (from >= upTo) {
+                if (from == UNKNOWN || from >= upTo) {
                     break;
                 }
                 List<Stored> stored;

@@ -4,9 +4,11 @@ import java.security.Principal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,19 +40,23 @@ class RoomFollowerTests {
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
-    private final Sequencer<RoomName> sequencer = new Sequencer<>((room, json) -> {
-    }, (room, id, limit) -> List.of(), this.timer, Duration.ofMillis(50));
+    private final List<String> delivered = new CopyOnWriteArrayList<>();
+
+    private final Sequencer<RoomName> sequencer = new Sequencer<>((room, json) -> this.delivered.add(new String(json)),
+            (room, id, limit) -> List.of(), this.timer, Duration.ofMillis(50));
 
     /** Spring's own registry of who subscribes to what, fed the events a connection makes. */
     private final DefaultSimpUserRegistry subscriptions = new DefaultSimpUserRegistry();
 
     private final AtomicBoolean storeAway = new AtomicBoolean();
 
+    private final AtomicLong lastStored = new AtomicLong(41);
+
     private final RoomFollower follower = new RoomFollower(this.sequencer, new PresenceView(), room -> {
         if (this.storeAway.get()) {
             throw new IllegalStateException("the store is away");
         }
-        return 41;
+        return this.lastStored.get();
     }, room -> Set.of(), this.subscriptions, this.timer);
 
     @AfterEach
@@ -91,6 +97,18 @@ class RoomFollowerTests {
         this.storeAway.set(false);
         await().atMost(Duration.ofSeconds(5)).until(() -> this.sequencer.follows(LOBBY));
         assertThat(this.sequencer.lastDelivered(LOBBY)).isEqualTo(41);
+    }
+
+    @Test
+    void whatAnotherInstanceStoresWhileTheFollowWaitsForTheStoreIsDelivered() {
+        this.storeAway.set(true);
+        subscribe("s1", "sub-1", LOBBY);
+        // the store is back for the instance that stores 42 before it is for this one
+        this.lastStored.set(42);
+        this.sequencer.offer(LOBBY, 42, "m42".getBytes());
+        this.storeAway.set(false);
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.sequencer.follows(LOBBY));
+        assertThat(this.delivered).as("sent after the subscription: delivered, not skipped").containsExactly("m42");
     }
 
     private void subscribe(String session, String subscription, RoomName room) {

@@ -123,6 +123,44 @@ class SequencerTests {
         assertThat(this.delivered).containsExactly("m1", "m2", "m3");
     }
 
+    @Test
+    void messagesThatArriveWhileTheStartIsReadAreDeliveredFromTheFirstOfThem() {
+        this.sequencer.await(ROOM);
+        store(41, 42, 43);
+        offer(42, 43);
+        assertThat(this.delivered).as("awaited: nothing delivered yet").isEmpty();
+        assertThat(this.sequencer.follows(ROOM)).isFalse();
+        this.sequencer.catchUpAll();
+        assertThat(this.storeReads).as("an awaited room is not caught up").hasValue(0);
+        // the last stored id, read after they were stored: they came after the subscription all the same
+        this.sequencer.follow(ROOM, 43);
+        assertThat(this.delivered).containsExactly("m42", "m43");
+        assertThat(this.sequencer.follows(ROOM)).isTrue();
+    }
+
+    @Test
+    void anAwaitedRoomStartsAtItsLastStoredIdWhenNothingArrivedMeanwhile() {
+        this.sequencer.await(ROOM);
+        this.sequencer.follow(ROOM, 41);
+        offer(41, 42);
+        assertThat(this.delivered).containsExactly("m42");
+    }
+
+    @Test
+    void anAwaitedRoomKeepsItsLowestIdsAndReadsTheRestFromTheStore() {
+        int count = Sequencer.AWAIT_HELD + 50;
+        this.sequencer.await(ROOM);
+        for (long id = count; id >= 1; id--) {
+            store(id);
+            offer(id);
+        }
+        this.sequencer.follow(ROOM, count);
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.delivered.size() == count);
+        assertThat(this.delivered).containsExactlyElementsOf(
+                LongStream.rangeClosed(1, count).mapToObj(id -> "m" + id).toList());
+        assertThat(this.storeReads).as("the 50 not held").hasValue(1);
+    }
+
     private void offer(long... ids) {
         for (long id : ids) {
             this.sequencer.offer(ROOM, id, bytes("m" + id));
