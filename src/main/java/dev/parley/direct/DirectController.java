@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.JsonNode;
 
 import dev.parley.bus.DirectBus;
@@ -52,8 +54,13 @@ class DirectController {
 
     private final int maxLength;
 
+    /** Shared with the rooms' (one limit per nickname, one count). */
+    private final Counter sendRefusals;
+
+    private final Counter typingRefusals;
+
     DirectController(Recipients recipients, GroupCommitter committer, DirectJournal journal, DirectBus bus,
-            RateLimits rateLimits, Clock clock, ChatProperties properties) {
+            RateLimits rateLimits, Clock clock, ChatProperties properties, MeterRegistry meters) {
         this.recipients = recipients;
         this.committer = committer;
         this.journal = journal;
@@ -61,6 +68,8 @@ class DirectController {
         this.rateLimits = rateLimits;
         this.clock = clock;
         this.maxLength = properties.message().maxLength();
+        this.sendRefusals = RateLimits.refusals(meters, "send");
+        this.typingRefusals = RateLimits.refusals(meters, "typing");
     }
 
     @MessageMapping("direct.{nickname}.send")
@@ -72,6 +81,7 @@ class DirectController {
         MessageText messageText = MessageText.fromBody(body, this.maxLength);
         ClientId id = ClientId.fromBody(body);
         if (!this.rateLimits.trySend(user.nickname())) {
+            this.sendRefusals.increment();
             throw new ChatException(ErrorCode.RATE_LIMITED, "too many messages: wait a moment before sending more");
         }
         Instant now = this.clock.instant().truncatedTo(ChronoUnit.MILLIS);
@@ -94,6 +104,9 @@ class DirectController {
         if (this.rateLimits.tryType(user.nickname())) {
             this.bus.tell(Conversation.between(user.nickname(), to), to,
                     new DirectTyping(user.nickname(), to, typing.booleanValue(), this.clock.instant()));
+        }
+        else {
+            this.typingRefusals.increment();
         }
     }
 }

@@ -3,6 +3,8 @@ package dev.parley.identity;
 import java.time.Duration;
 
 import jakarta.servlet.http.HttpServletRequest;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -34,9 +36,12 @@ class NicknameController {
 
     private final RateLimits limits;
 
-    NicknameController(NicknameClaims claims, RateLimits limits) {
+    private final Counter claimRefusals;
+
+    NicknameController(NicknameClaims claims, RateLimits limits, MeterRegistry meters) {
         this.claims = claims;
         this.limits = limits;
+        this.claimRefusals = RateLimits.refusals(meters, "claim");
     }
 
     @PostMapping("/api/nicknames")
@@ -60,6 +65,7 @@ class NicknameController {
         Nickname nickname = new Nickname((value != null && value.isString()) ? value.stringValue() : null);
         Duration wait = this.limits.tryClaim(ClientAddress.key(request.getRemoteAddr()));
         if (!wait.isZero()) {
+            this.claimRefusals.increment();
             throw new ClaimsLimitedException(wait);
         }
         NicknameClaims.Claim claim = this.claims.claim(nickname);

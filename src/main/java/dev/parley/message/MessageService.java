@@ -41,10 +41,7 @@ class MessageService {
         this.journal = journal;
         this.rateLimits = rateLimits;
         this.clock = clock;
-        this.refusals = Counter.builder("parley.rate.limit.refusals")
-            .description("Sends refused with RATE_LIMITED (limit=send) and typing events dropped (limit=typing)")
-            .tag("limit", "send")
-            .register(meters);
+        this.refusals = RateLimits.refusals(meters, "send");
     }
 
     /**

@@ -2,6 +2,9 @@ package dev.parley.ratelimit;
 
 import java.time.Duration;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import dev.parley.core.Nickname;
 
 /**
@@ -25,4 +28,18 @@ public interface RateLimits {
      * @return zero when the claim may go ahead; else how long until one would be allowed
      */
     Duration tryClaim(String clientAddress);
+
+    /**
+     * {@code parley.rate.limit.refusals} of one limit: {@code send} (a room's or a private
+     * conversation's send refused with {@code RATE_LIMITED}), {@code typing} (a typing event
+     * dropped) or {@code claim} (a nickname claim refused with 429). What takes a unit counts
+     * what it is refused.
+     */
+    static Counter refusals(MeterRegistry meters, String limit) {
+        return Counter.builder("parley.rate.limit.refusals")
+            .description("Sends refused with RATE_LIMITED (limit=send), typing events dropped (limit=typing), "
+                    + "nickname claims refused with 429 (limit=claim)")
+            .tag("limit", limit)
+            .register(meters);
+    }
 }

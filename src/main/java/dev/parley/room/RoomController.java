@@ -48,10 +48,7 @@ class RoomController {
         this.joins = Counter.builder("parley.joins")
             .description("Joins accepted (a re-join of a room the connection is in counts too)")
             .register(meters);
-        this.typingRefusals = Counter.builder("parley.rate.limit.refusals")
-            .description("Sends refused with RATE_LIMITED (limit=send) and typing events dropped (limit=typing)")
-            .tag("limit", "typing")
-            .register(meters);
+        this.typingRefusals = RateLimits.refusals(meters, "typing");
     }
 
     @MessageMapping("room.{room}.join")

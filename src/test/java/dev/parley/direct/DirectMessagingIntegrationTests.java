@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.LongStream;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,6 +23,8 @@ import dev.parley.support.ParleyIntegrationTestBase;
 import dev.parley.support.StompTestClient;
 import dev.parley.support.StompTestClient.Subscription;
 import dev.parley.support.StompTestClient.Transport;
+
+import org.springframework.beans.factory.annotation.Autowired;
 
 import static dev.parley.direct.DirectApi.QUEUE;
 import static dev.parley.direct.DirectApi.send;
@@ -44,6 +47,9 @@ class DirectMessagingIntegrationTests extends ParleyIntegrationTestBase {
             "clientId");
 
     private DirectApi direct;
+
+    @Autowired
+    private MeterRegistry meters;
 
     @BeforeEach
     void directApi() {
@@ -192,6 +198,7 @@ class DirectMessagingIntegrationTests extends ParleyIntegrationTestBase {
         Claim bob = this.api.claim(uniqueName("bob"));
         Party a = party(alice, Transport.WEBSOCKET);
         Party b = party(bob, Transport.WEBSOCKET);
+        double dropped = refusals("typing");
 
         for (int i = 0; i < 10; i++) {
             a.client.send(typing(bob.nickname()), Map.of("typing", i % 2 == 0));
@@ -203,6 +210,7 @@ class DirectMessagingIntegrationTests extends ParleyIntegrationTestBase {
             .toList();
         assertThat(typing).hasSizeBetween(1, 3);
         assertThat(a.errors.messages()).isEmpty();
+        assertThat(refusals("typing") - dropped).as("each dropped one counted").isEqualTo(10 - typing.size());
     }
 
     // ------------------------------------------------------------------ errors
@@ -276,6 +284,7 @@ class DirectMessagingIntegrationTests extends ParleyIntegrationTestBase {
         Party a = party(alice, Transport.WEBSOCKET);
         String room = uniqueName("room");
         a.client.send(join(room), Map.of());
+        double refused = refusals("send");
 
         // the burst (10) spent in a room, at once
         for (int i = 0; i < 10; i++) {
@@ -287,6 +296,12 @@ class DirectMessagingIntegrationTests extends ParleyIntegrationTestBase {
         assertThat(error.path("code").asString()).isEqualTo("RATE_LIMITED");
         assertThat(error.path("clientId").asString()).isEqualTo("late-1");
         assertThat(this.direct.history(alice, bob.nickname(), 0)).isEmpty();
+        assertThat(refusals("send")).as("counted with the rooms' refusals").isEqualTo(refused + 1);
+    }
+
+    /** parley.rate.limit.refusals of one limit, on this test's instance. */
+    private double refusals(String limit) {
+        return this.meters.get("parley.rate.limit.refusals").tag("limit", limit).counter().count();
     }
 
     // ------------------------------------------------------------------ REST

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -45,6 +47,9 @@ class ClaimLimitIntegrationTests {
         @Autowired
         MutableClock clock;
 
+        @Autowired
+        MeterRegistry meters;
+
         @BeforeEach
         void refillEveryAddress() {
             // every test claims from 127.0.0.1: what the one before took is back after an hour
@@ -53,6 +58,8 @@ class ClaimLimitIntegrationTests {
 
         @Test
         void sixthClaimAtOnceIsRefusedWithRetryAfter() {
+            Counter refusals = this.meters.get("parley.rate.limit.refusals").tag("limit", "claim").counter();
+            double before = refusals.count();
             for (int claim = 1; claim <= 5; claim++) {
                 this.api.claim(ParleyApi.uniqueName("burst"));
             }
@@ -62,6 +69,7 @@ class ClaimLimitIntegrationTests {
             assertThat(refused.json().path("detail").asString()).contains("too many nicknames claimed");
             // one claim per 3 minutes comes back
             assertThat(refused.header("Retry-After")).isEqualTo("180");
+            assertThat(refusals.count()).as("counted").isEqualTo(before + 1);
             this.clock.advance(Duration.ofSeconds(180));
             this.api.claim(ParleyApi.uniqueName("burst"));
         }
