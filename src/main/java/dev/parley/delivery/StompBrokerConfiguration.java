@@ -163,8 +163,10 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
     @Override
     protected void configureClientOutboundChannel(ChannelRegistration registration) {
         super.configureClientOutboundChannel(registration);
-        registration.interceptors(this.deadlines,
-                new QuietHeartbeatInterceptor(this.connections, this.properties.transport().heartbeat()));
+        ApplicationContext context = getApplicationContext();
+        Supplier<FanOutBroker> broker = SingletonSupplier.of(() -> context.getBean(FanOutBroker.class));
+        registration.interceptors(this.deadlines, new QuietHeartbeatInterceptor(this.connections,
+                this.properties.transport().heartbeat(), (session, at) -> broker.get().wroteAt(session, at)));
     }
 
     @Bean

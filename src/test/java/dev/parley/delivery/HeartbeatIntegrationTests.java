@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import dev.parley.delivery.broker.FanOutBroker;
 import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyIntegrationTest;
 import dev.parley.support.ParleyIntegrationTestBase;
@@ -44,6 +45,12 @@ class HeartbeatIntegrationTests extends ParleyIntegrationTestBase {
     @Autowired
     AbstractSubscribableChannel clientInboundChannel;
 
+    @Autowired
+    AbstractSubscribableChannel clientOutboundChannel;
+
+    @Autowired
+    FanOutBroker broker;
+
     @AfterEach
     void close() {
         this.sockets.forEach(RawStompSocket::close);
@@ -67,6 +74,42 @@ class HeartbeatIntegrationTests extends ParleyIntegrationTestBase {
         long heartbeats = watched.bytes() / HEARTBEAT_BYTES;
         assertThat(watched.bytes() % HEARTBEAT_BYTES).as("only heart-beats were sent").isZero();
         assertThat(heartbeats).isBetween(3L, 7L);
+    }
+
+    @Test
+    void theBrokerMakesAHeartbeatMessageOnlyWhenOneIsDue() {
+        assertThat(this.broker.learnsWrites()).as("Spring's broker internals found").isTrue();
+        ParleyApi.Claim claim = this.api.claim(ParleyApi.uniqueName("beat"));
+        List<Message<?>> made = new CopyOnWriteArrayList<>();
+        ChannelInterceptor counter = new ChannelInterceptor() {
+            @Override
+            public Message<?> preSend(Message<?> message, MessageChannel channel) {
+                if (SimpMessageHeaderAccessor.getMessageType(message.getHeaders()) == SimpMessageType.HEARTBEAT
+                        && SimpMessageHeaderAccessor.getUser(message.getHeaders()) != null
+                        && claim.nickname().equals(SimpMessageHeaderAccessor.getUser(message.getHeaders()).getName())) {
+                    made.add(message);
+                }
+                return message;
+            }
+        };
+        // first, before the engine's interceptors drop what is not due
+        this.clientOutboundChannel.addInterceptor(0, counter);
+        try {
+            RawStompSocket socket = RawStompSocket.open(this.port, this.sockets);
+            socket.send("CONNECT\naccept-version:1.2\nhost:localhost\nheart-beat:0,1000\nlogin:" + claim.nickname()
+                    + "\npasscode:" + claim.token() + "\n\n\0");
+            assertThat(socket.next().command()).isEqualTo("CONNECTED");
+
+            RawStompSocket.Drained watched = socket.drain(WATCHED);
+
+            assertThat(watched.bytes() / HEARTBEAT_BYTES).as("heart-beats on the wire").isBetween(3L, 7L);
+            // one per interval: 4 to 7 in 6 s; told nothing, the broker made one at each of its
+            // four checks per interval, about 20
+            assertThat(made).hasSizeBetween(3, 8);
+        }
+        finally {
+            this.clientOutboundChannel.removeInterceptor(counter);
+        }
     }
 
     @Test

@@ -23,7 +23,8 @@ import org.springframework.scheduling.Trigger;
  * reads two timestamps per session.
  * <p>
  * Caveat: the broker does not count its own heart-beats as writes, so without
- * {@code QuietHeartbeatInterceptor} every check would send one to every quiet connection.
+ * {@code QuietHeartbeatInterceptor} every check would send one to every quiet connection, and
+ * without {@link FanOutBroker#wroteAt} make a message for each.
  * <p>
  * The broker schedules nothing else repeatedly with a fixed delay; every other call goes to the
  * scheduler unchanged.

@@ -1,5 +1,7 @@
 package dev.parley.delivery.broker;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -7,6 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.parley.core.Destinations;
 import dev.parley.delivery.session.ClientSessionDecorator;
@@ -33,8 +37,54 @@ import org.springframework.util.MultiValueMap;
  * <p>
  * Caveat: a shared frame does not count as a write for the broker's heart-beat timing, so a busy
  * client also receives a heart-beat newline every write interval.
+ * <p>
+ * Reaches into Spring's broker for one thing: its record of each session's last write and read,
+ * which its heart-beat check reads and nothing public sets but a message through the broker
+ * ({@link #wroteAt}, {@link #clientHeartbeat}). When Spring's internals differ from what is looked
+ * up, a WARN at start-up says so; then the broker makes a heart-beat message for every connection
+ * at each check, as Spring's does, and a client's heart-beat is a message to the broker.
  */
 public final class FanOutBroker extends SimpleBrokerMessageHandler {
+
+    private static final Logger logger = LoggerFactory.getLogger(FanOutBroker.class);
+
+    /** {@code SimpleBrokerMessageHandler.sessions}, or {@code null} if not found. */
+    private static final @Nullable Field SESSIONS;
+
+    /** {@code SimpleBrokerMessageHandler.SessionInfo.setLastWriteTime(long)}, or {@code null}. */
+    private static final @Nullable Method SET_LAST_WRITE_TIME;
+
+    /** {@code SimpleBrokerMessageHandler.SessionInfo.setLastReadTime(long)}, or {@code null}. */
+    private static final @Nullable Method SET_LAST_READ_TIME;
+
+    /** Why the two were not found, for the WARN. */
+    private static final @Nullable String LOOKUP_FAILURE;
+
+    static {
+        Field sessions = null;
+        Method setLastWriteTime = null;
+        Method setLastReadTime = null;
+        String failure = null;
+        try {
+            sessions = SimpleBrokerMessageHandler.class.getDeclaredField("sessions");
+            sessions.setAccessible(true);
+            Class<?> info = Class.forName(SimpleBrokerMessageHandler.class.getName() + "$SessionInfo");
+            setLastWriteTime = info.getDeclaredMethod("setLastWriteTime", long.class);
+            setLastWriteTime.setAccessible(true);
+            setLastReadTime = info.getDeclaredMethod("setLastReadTime", long.class);
+            setLastReadTime.setAccessible(true);
+        }
+        catch (ReflectiveOperationException | RuntimeException ex) {
+            sessions = null;
+            setLastWriteTime = null;
+            setLastReadTime = null;
+            failure = ex.toString();
+        }
+        SESSIONS = sessions;
+        SET_LAST_WRITE_TIME = setLastWriteTime;
+        SET_LAST_READ_TIME = setLastReadTime;
+        LOOKUP_FAILURE = failure;
+    }
 
     private static final String TOPIC_PREFIX = Destinations.TOPIC + "/";
 
@@ -45,6 +95,9 @@ public final class FanOutBroker extends SimpleBrokerMessageHandler {
     private final AtomicLong messageIds = new AtomicLong();
 
     private final LongAdder deliveries;
+
+    /** Spring's sessions by id, each with its heart-beat timing; {@code null} if not reachable. */
+    private final @Nullable Map<String, ?> brokerSessions;
 
     /**
      * @param configured Spring's broker as the registry configured it, whose settings and
@@ -64,6 +117,58 @@ public final class FanOutBroker extends SimpleBrokerMessageHandler {
         setPhase(configured.getPhase());
         this.connections = connections;
         this.deliveries = deliveries;
+        this.brokerSessions = brokerSessions(this);
+    }
+
+    private static @Nullable Map<String, ?> brokerSessions(SimpleBrokerMessageHandler broker) {
+        if (SESSIONS != null) {
+            try {
+                if (SESSIONS.get(broker) instanceof Map<?, ?> sessions) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, ?> byId = (Map<String, ?>) sessions;
+                    return byId;
+                }
+            }
+            catch (IllegalAccessException ex) {
+                logger.warn("Spring's SimpleBrokerMessageHandler.sessions cannot be read ({}): the broker makes a "
+                        + "heart-beat message for every connection at each of its checks", ex.toString());
+                return null;
+            }
+        }
+        logger.warn("Spring's SimpleBrokerMessageHandler has no sessions map with SessionInfo.setLastWriteTime "
+                + "and setLastReadTime ({}): the broker makes a heart-beat message for every connection at each "
+                + "of its checks, and a client's heart-beat is a message to it",
+                (LOOKUP_FAILURE != null) ? LOOKUP_FAILURE : "sessions is not a Map");
+        return null;
+    }
+
+    /** Whether the broker is told of writes ({@link #wroteAt}): Spring's internals were found (for tests). */
+    public boolean learnsWrites() {
+        return this.brokerSessions != null;
+    }
+
+    /**
+     * Tells the broker's heart-beat check when {@code sessionId} was last written to, in
+     * {@link System#currentTimeMillis()}: it makes the next heart-beat message for the session
+     * only when the write interval has passed since. Spring's broker counts only its own
+     * messages, and not even its heart-beats.
+     */
+    public void wroteAt(String sessionId, long epochMillis) {
+        set(SET_LAST_WRITE_TIME, sessionId, epochMillis);
+    }
+
+    /** Sets a session's time through a setter of Spring's {@code SessionInfo}, if it is there. */
+    private void set(@Nullable Method setter, String sessionId, long epochMillis) {
+        Object info = (this.brokerSessions != null) ? this.brokerSessions.get(sessionId) : null;
+        if (info != null && setter != null) {
+            try {
+                setter.invoke(info, epochMillis);
+            }
+            catch (ReflectiveOperationException ex) {
+                // a setter of a volatile field, made accessible at start-up: not expected to fail
+                logger.debug("Could not set {} of session {}", setter.getName(), sessionId, ex);
+            }
+        }
     }
 
     /** A registry for {@link ClientSessionDecorator}s to be found by the broker. */
@@ -117,6 +222,11 @@ public final class FanOutBroker extends SimpleBrokerMessageHandler {
      * does on Spring's path too, and that path cost ~1.6 KB of garbage per heart-beat.
      */
     public void clientHeartbeat(String sessionId) {
+        if (this.brokerSessions != null) {
+            // what the broker does with a heart-beat, without a message
+            set(SET_LAST_READ_TIME, sessionId, System.currentTimeMillis());
+            return;
+        }
         SimpMessageHeaderAccessor accessor = SimpMessageHeaderAccessor.create(SimpMessageType.HEARTBEAT);
         accessor.setSessionId(sessionId);
         handleMessage(MessageBuilder.createMessage(EMPTY, accessor.getMessageHeaders()));

@@ -204,10 +204,10 @@ public final class ClientSessionDecorator extends WebSocketSessionDecorator {
         return true;
     }
 
-    /** Whether a write to this connection started less than {@code nanos} ago. */
-    boolean wroteWithin(long nanos) {
+    /** How long ago the last write to this connection started, in nanoseconds. */
+    long nanosSinceWrite() {
         synchronized (this.lock) {
-            return System.nanoTime() - this.writeStartedNanos < nanos;
+            return System.nanoTime() - this.writeStartedNanos;
         }
     }
 

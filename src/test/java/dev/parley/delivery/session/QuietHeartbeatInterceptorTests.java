@@ -37,7 +37,11 @@ class QuietHeartbeatInterceptorTests {
 
     private final MessageChannel channel = mock(MessageChannel.class);
 
-    private final QuietHeartbeatInterceptor interceptor = new QuietHeartbeatInterceptor(this.connections, INTERVAL);
+    /** What the broker was told: each session's last write, in epoch milliseconds. */
+    private final Map<String, Long> toldWrites = new ConcurrentHashMap<>();
+
+    private final QuietHeartbeatInterceptor interceptor = new QuietHeartbeatInterceptor(this.connections, INTERVAL,
+            this.toldWrites::put);
 
     private final ClientSessionDecorator connection;
 
@@ -74,6 +78,21 @@ class QuietHeartbeatInterceptorTests {
     }
 
     @Test
+    void theBrokerIsToldTheLastWriteSoThatItAsksAgainOnlyWhenAHeartbeatIsDue() throws Exception {
+        long before = System.currentTimeMillis();
+        this.connection.sendMessage(new TextMessage("MESSAGE\n\n\0"));
+        long after = System.currentTimeMillis();
+
+        assertThat(this.interceptor.preSend(heartbeat("s1"), this.channel)).isNull();
+        assertThat(this.toldWrites.get("s1")).as("the message's write").isBetween(before - 1, after + 1);
+
+        // quiet for an interval: the heart-beat goes out, and is the last write
+        Message<?> heartbeat = heartbeat("s1");
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.interceptor.preSend(heartbeat, this.channel) != null);
+        assertThat(this.toldWrites.get("s1")).as("the heart-beat's write").isGreaterThanOrEqualTo(after + INTERVAL.toMillis());
+    }
+
+    @Test
     void everythingElsePassesUnchanged() {
         Message<byte[]> message = MessageBuilder.withPayload(new byte[0])
                 .setHeader(SimpMessageHeaderAccessor.MESSAGE_TYPE_HEADER, SimpMessageType.MESSAGE)
@@ -83,6 +102,7 @@ class QuietHeartbeatInterceptorTests {
         // a session the engine does not hold (closed meanwhile): Spring's handling decides
         Message<?> unknown = heartbeat("gone");
         assertThat(this.interceptor.preSend(unknown, this.channel)).isSameAs(unknown);
+        assertThat(this.toldWrites).as("nothing told of either").isEmpty();
     }
 
     private static Message<?> heartbeat(String session) {
