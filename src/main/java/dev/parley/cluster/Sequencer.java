@@ -194,9 +194,8 @@ final class Sequencer<K> {
                 // stored up to the id read but not held (more than are held, or not come by Redis)
                 Sequencer.this.timer.execute(() -> fill(lastStored));
             }
-            else if (!this.held.isEmpty() && this.fill == null) {
-                this.fill = Sequencer.this.timer.schedule(this::fillGap, Sequencer.this.boundNanos,
-                        TimeUnit.NANOSECONDS);
+            else if (!this.held.isEmpty()) {
+                fillLater();
             }
         }
 
@@ -222,10 +221,7 @@ final class Sequencer<K> {
             }
             if (id != this.last + 1) {
                 this.held.put(id, json);
-                if (this.fill == null) {
-                    this.fill = Sequencer.this.timer.schedule(this::fillGap, Sequencer.this.boundNanos,
-                            TimeUnit.NANOSECONDS);
-                }
+                fillLater();
                 return;
             }
             deliver(id, json);
@@ -273,7 +269,7 @@ final class Sequencer<K> {
                 catch (RuntimeException ex) {
                     logger.warn("Could not read room '{}' after id {} from the store; trying again", this.name, from,
                             ex);
-                    retryLater();
+                    fillLater();
                     return;
                 }
                 synchronized (this) {
@@ -284,9 +280,8 @@ final class Sequencer<K> {
                     }
                     this.held.headMap(this.last, true).clear();
                     deliverHeld();
-                    if (!this.held.isEmpty() && this.fill == null) {
-                        this.fill = Sequencer.this.timer.schedule(this::fillGap, Sequencer.this.boundNanos,
-                                TimeUnit.NANOSECONDS);
+                    if (!this.held.isEmpty()) {
+                        fillLater();
                     }
                 }
                 if (stored.size() < FILL_PAGE || lastDelivered() == from) {
@@ -295,7 +290,8 @@ final class Sequencer<K> {
             }
         }
 
-        private synchronized void retryLater() {
+        /** Reads what is missing from the store once the reorder bound has passed, unless that is already due. */
+        private synchronized void fillLater() {
             if (this.fill == null) {
                 this.fill = Sequencer.this.timer.schedule(this::fillGap, Sequencer.this.boundNanos,
                         TimeUnit.NANOSECONDS);

@@ -1,5 +1,6 @@
 package dev.parley.delivery;
 
+import java.security.Principal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,9 +85,9 @@ class HeartbeatIntegrationTests extends ParleyIntegrationTestBase {
         ChannelInterceptor counter = new ChannelInterceptor() {
             @Override
             public Message<?> preSend(Message<?> message, MessageChannel channel) {
+                Principal user = SimpMessageHeaderAccessor.getUser(message.getHeaders());
                 if (SimpMessageHeaderAccessor.getMessageType(message.getHeaders()) == SimpMessageType.HEARTBEAT
-                        && SimpMessageHeaderAccessor.getUser(message.getHeaders()) != null
-                        && claim.nickname().equals(SimpMessageHeaderAccessor.getUser(message.getHeaders()).getName())) {
+                        && user != null && claim.nickname().equals(user.getName())) {
                     made.add(message);
                 }
                 return message;

@@ -121,6 +121,7 @@ public final class FanOutBroker extends SimpleBrokerMessageHandler {
     }
 
     private static @Nullable Map<String, ?> brokerSessions(SimpleBrokerMessageHandler broker) {
+        String failure = LOOKUP_FAILURE;
         if (SESSIONS != null) {
             try {
                 if (SESSIONS.get(broker) instanceof Map<?, ?> sessions) {
@@ -128,17 +129,16 @@ public final class FanOutBroker extends SimpleBrokerMessageHandler {
                     Map<String, ?> byId = (Map<String, ?>) sessions;
                     return byId;
                 }
+                failure = "sessions is not a Map";
             }
             catch (IllegalAccessException ex) {
-                logger.warn("Spring's SimpleBrokerMessageHandler.sessions cannot be read ({}): the broker makes a "
-                        + "heart-beat message for every connection at each of its checks", ex.toString());
-                return null;
+                failure = ex.toString();
             }
         }
-        logger.warn("Spring's SimpleBrokerMessageHandler has no sessions map with SessionInfo.setLastWriteTime "
-                + "and setLastReadTime ({}): the broker makes a heart-beat message for every connection at each "
-                + "of its checks, and a client's heart-beat is a message to it",
-                (LOOKUP_FAILURE != null) ? LOOKUP_FAILURE : "sessions is not a Map");
+        logger.warn("Spring's SimpleBrokerMessageHandler has no readable sessions map with "
+                + "SessionInfo.setLastWriteTime and setLastReadTime ({}): the broker makes a heart-beat message "
+                + "for every connection at each of its checks, and a client's heart-beat is a message to it",
+                failure);
         return null;
     }
 
