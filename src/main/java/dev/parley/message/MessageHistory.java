@@ -89,7 +89,7 @@ public class MessageHistory {
     // Inserts nothing, rather than failing, where the id is taken or the clientId used: a failed
     // statement would end the whole group's transaction on PostgreSQL.
     private static final String INSERT = "insert into message (" + COLUMNS
-            + ") values (:room, :id, :sender, :body, :at, :clientId) on conflict do nothing";
+            + ") values (?, ?, ?, ?, ?, ?) on conflict do nothing";
 
     /** Rooms whose last id is remembered; beyond this many the memory starts over. */
     private static final int REMEMBERED_ROOMS = 10_000;
@@ -116,11 +116,15 @@ public class MessageHistory {
     /** {@link #ROOMS} for this database. */
     private final String roomsQuery;
 
+    /** {@link #INSERT}, prepared once per connection: the one statement of every message. */
+    private final ReusedStatement insert;
+
     MessageHistory(JdbcClient jdbc, TransactionOperations transactions, StoreWrites writes, DataSource dataSource) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.writes = writes;
         this.roomsQuery = ROOMS.replace("{byteOrder}", isPostgres(dataSource) ? " collate \"C\"" : "");
+        this.insert = new ReusedStatement(dataSource, INSERT);
     }
 
     private static boolean isPostgres(DataSource dataSource) {
@@ -210,14 +214,8 @@ public class MessageHistory {
         String client = (draft.clientId() != null) ? draft.clientId().value() : null;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             long id = taken.computeIfAbsent(room, name -> lastId(draft.room())) + 1;
-            int rows = this.jdbc.sql(INSERT)
-                    .param("room", room)
-                    .param("id", id)
-                    .param("sender", draft.sender().value())
-                    .param("body", draft.text().value())
-                    .param("at", utc(draft.sentAt()))
-                    .param("clientId", client)
-                    .update();
+            int rows = this.insert.update(room, id, draft.sender().value(), draft.text().value(), utc(draft.sentAt()),
+                    client);
             if (rows == 1) {
                 taken.put(room, id);
                 return Optional.of(new ChatMessage(id, draft.room(), draft.sender(), draft.text().value(),
@@ -231,6 +229,11 @@ public class MessageHistory {
             taken.remove(room);
         }
         throw new IllegalStateException("room '" + room + "' is too busy on other instances: message not stored");
+    }
+
+    /** How many times the message insert was prepared: once per connection it ran on. */
+    long insertsPrepared() {
+        return this.insert.prepared();
     }
 
     /** The room's last id, remembered or read; a room seen for the first time is created. */

@@ -13,6 +13,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,6 +70,36 @@ class MessageHistoryTests {
     private static long append(MessageHistory history, String text, String clientId) {
         return history.append(ROOM, ALICE, new MessageText(text), (clientId != null) ? new ClientId(clientId) : null,
                 Instant.parse("2026-12-02T00:00:00Z")).map(ChatMessage::id).orElse(-1L);
+    }
+
+    @Test
+    void theInsertIsPreparedOncePerPooledConnectionAndAgainWhenThePoolReplacesIt() {
+        HikariConfig config = new HikariConfig();
+        config.setDataSource(this.dataSource);
+        config.setMaximumPoolSize(1);
+        try (HikariDataSource pool = new HikariDataSource(config)) {
+            MessageHistory history = new MessageHistory(JdbcClient.create(pool),
+                    new TransactionTemplate(new DataSourceTransactionManager(pool)), new StoreWrites(), pool);
+            for (int i = 1; i <= 20; i++) {
+                append(history, "single " + i, "c" + i);
+            }
+            List<Draft> group = new ArrayList<>();
+            for (int i = 1; i <= 5; i++) {
+                group.add(new Draft(ROOM, ALICE, new MessageText("grouped " + i), null,
+                        Instant.parse("2026-12-02T00:00:00Z")));
+            }
+            history.appendAll(group);
+            // a clientId used before: the reused statement inserts nothing, as a fresh one would
+            assertThat(append(history, "again", "c3")).isEqualTo(-1L);
+            assertThat(history.insertsPrepared()).isEqualTo(1);
+
+            pool.getHikariPoolMXBean().softEvictConnections();
+            assertThat(append(history, "after the pool closed its connection", null)).isEqualTo(26L);
+            assertThat(history.insertsPrepared()).isEqualTo(2);
+            assertThat(history.latest(ROOM, 100)).extracting(ChatMessage::id)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, 26).boxed().toList());
+            assertThat(history.latest(ROOM, 1).get(0).clientId()).isNull();
+        }
     }
 
     @Test
