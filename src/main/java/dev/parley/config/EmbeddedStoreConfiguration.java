@@ -88,6 +88,10 @@ class EmbeddedStoreConfiguration {
         // A transaction takes the write lock when it begins: one that read first and wrote later
         // could otherwise fail at once, busy timeout or not, when another wrote in between.
         dataSource.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+        // The driver otherwise runs "select last_insert_rowid()", prepared anew, after every
+        // insert, for getGeneratedKeys(), which Parley never asks for: 4.5 % of the server's CPU
+        // while one client posts 1,000 messages a second (docs/performance.md, session 19).
+        dataSource.addDataSourceProperty("jdbc.get_generated_keys", "false");
         databaseFile(dataSource.getJdbcUrl()).ifPresent(EmbeddedStoreConfiguration::createDirectory);
     }
 

@@ -1,10 +1,15 @@
 package dev.parley.config;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.parley.support.ParleyIntegrationTest;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.sqlite.SQLiteConnection;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -36,5 +41,15 @@ class EmbeddedStoreIntegrationTests {
         assertThat(JdbcClient.create(this.dataSource).sql("pragma wal_autocheckpoint").query(Integer.class).single())
                 .as("SQLite's own checkpoints on a committing connection").isZero();
         assertThat(this.checkpoints.getObject().isRunning()).isTrue();
+    }
+
+    @Test
+    void theEmbeddedStoreRunsNoQueryForGeneratedKeysAfterAnInsert() throws SQLException {
+        String url = ((HikariDataSource) this.dataSource).getJdbcUrl();
+        Assumptions.assumeTrue(url.startsWith("jdbc:sqlite:"), "SQLite's driver only");
+        try (Connection connection = this.dataSource.getConnection()) {
+            assertThat(connection.unwrap(SQLiteConnection.class).getConnectionConfig().isGetGeneratedKeys())
+                .as("the driver's query for generated keys after every insert").isFalse();
+        }
     }
 }
