@@ -35,8 +35,9 @@ import org.springframework.util.MultiValueMap;
  * at 500 subscribers per message, that was about half of the server's CPU. Subscriptions,
  * heart-beats and every other destination (user queues, replies) stay Spring's.
  * <p>
- * Caveat: a shared frame does not count as a write for the broker's heart-beat timing, so a busy
- * client also receives a heart-beat newline every write interval.
+ * A shared frame is not a write Spring's broker sees: {@code QuietHeartbeatInterceptor} drops
+ * the heart-beat of a connection written to within the interval and tells the broker of that
+ * write ({@link #wroteAt}), so a busy client gets no heart-beat newlines.
  * <p>
  * Reaches into Spring's broker for one thing: its record of each session's last write and read,
  * which its heart-beat check reads and nothing public sets but a message through the broker

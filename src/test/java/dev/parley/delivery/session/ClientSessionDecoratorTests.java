@@ -353,14 +353,15 @@ class ClientSessionDecoratorTests {
         assertThat(received("\n")).isTrue();
     }
 
-    /**
-     * Receives {@code text} as the engine does: taken as heart-beats if the connection says so,
-     * otherwise decoded by Spring's buffering decoder around Parley's, within {@code receive}.
-     */
+    /** The body of the last frame Spring's decoder produced, as text. */
     private String lastDecodedBody() {
         return new String((byte[]) this.decoded.get(this.decoded.size() - 1).getPayload(), StandardCharsets.UTF_8);
     }
 
+    /**
+     * Receives {@code text} as the engine does: taken as heart-beats if the connection says so,
+     * otherwise decoded by Spring's buffering decoder around Parley's, within {@code receive}.
+     */
     private boolean received(String text) throws Exception {
         TextMessage message = new TextMessage(text);
         if (this.session.receivedOnlyHeartbeats(message)) {
