@@ -3,6 +3,8 @@ package dev.parley.message;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 import javax.sql.DataSource;
 
@@ -13,7 +15,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.SqlTypeValue;
 import org.springframework.jdbc.core.StatementCreatorUtils;
 import org.springframework.jdbc.datasource.DataSourceUtils;
-import org.springframework.jdbc.support.JdbcUtils;
 
 /**
  * One update statement, prepared once per database connection and then only bound and run again.
@@ -21,12 +22,13 @@ import org.springframework.jdbc.support.JdbcUtils;
  * its own), and preparing the message insert anew for every message was 7.5 % of the server's
  * CPU in a one-sender burst (docs/performance.md, session 16).
  * <p>
- * The statement is prepared on the pool's physical connection, which the pool does not track:
- * handing the connection back leaves it open. Only the latest connection's statement is kept (the
- * one appending thread gets the same connection from the pool again and again); it is closed when
- * another connection comes, and is of no use once the pool has closed its connection. Like any
- * {@link JdbcTemplate} call it runs on the transaction's connection when there is one. Calls are
- * serialised.
+ * Each statement is prepared on the pool's physical connection, which the pool does not track:
+ * handing the connection back leaves it open, and it is only ever run by the thread that holds
+ * its connection. A statement is kept per connection and never closed here (closing it while
+ * another thread holds its connection would use that connection from two threads); it closes
+ * with its connection, and connections the pool has closed are forgotten whenever a new one
+ * comes. Like any {@link JdbcTemplate} call it runs on the transaction's connection when there is
+ * one. Calls are serialised.
  */
 final class ReusedStatement {
 
@@ -34,9 +36,8 @@ final class ReusedStatement {
 
     private final String sql;
 
-    private @Nullable Connection connection;
-
-    private @Nullable PreparedStatement statement;
+    /** By physical connection: at most the pool's size, plus those it closed since the last new one. */
+    private final Map<Connection, PreparedStatement> statements = new IdentityHashMap<>();
 
     /** How many times the statement was prepared: once per connection when it is reused. */
     private long prepared;
@@ -68,17 +69,24 @@ final class ReusedStatement {
     }
 
     private PreparedStatement statementOn(Connection physical) throws SQLException {
-        PreparedStatement ps = this.statement;
-        if (ps != null && physical == this.connection && !ps.isClosed()) {
+        PreparedStatement ps = this.statements.get(physical);
+        if (ps != null && !ps.isClosed()) {
             return ps;
         }
-        JdbcUtils.closeStatement(ps);
-        this.statement = null;
+        this.statements.keySet().removeIf(ReusedStatement::isClosed);
         ps = physical.prepareStatement(this.sql);
-        this.connection = physical;
-        this.statement = ps;
+        this.statements.put(physical, ps);
         this.prepared++;
         return ps;
+    }
+
+    private static boolean isClosed(Connection connection) {
+        try {
+            return connection.isClosed();
+        }
+        catch (SQLException ex) {
+            return true;
+        }
     }
 
     synchronized long prepared() {
