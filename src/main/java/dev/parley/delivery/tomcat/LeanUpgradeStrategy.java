@@ -23,7 +23,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
-import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketExtension;
 import org.springframework.web.socket.WebSocketHandler;
@@ -38,13 +37,18 @@ import org.springframework.web.socket.server.standard.StandardWebSocketUpgradeSt
  * Spring's upgrade to a WebSocket on Tomcat, changed in what each open connection costs. It is
  * Spring's {@code upgrade} (Spring Framework 7.0.9) with three differences.
  * <p>
- * <b>Headers.</b> Tomcat and Spring are shown only the request headers of the WebSocket handshake
- * itself ({@link #KEPT}). At the upgrade Tomcat ({@code WsHandshakeRequest}, held by the
- * connection's upgrade handler) and Spring ({@code StandardWebSocketSession}) each copy every
- * request header and keep the copies as long as the connection lives: a browser's user agent,
- * languages and cookies, twice per connection, for hours, read by nothing here (STOMP
- * authenticates at CONNECT). Spring has checked the handshake, origin included, on the whole
- * request before this runs. Caveat: a session's {@code getHandshakeHeaders()} holds only these.
+ * <b>Headers.</b> The connection keeps none of the handshake's request headers. At the upgrade
+ * Tomcat ({@code WsHandshakeRequest}, held by the connection's upgrade handler) and Spring
+ * ({@code StandardWebSocketSession}) would each copy every request header and keep the copies as
+ * long as the connection lives: a browser's user agent, languages and cookies, twice per
+ * connection, for hours, read by nothing here (STOMP authenticates at CONNECT). Tomcat reads the
+ * handshake's own headers ({@link #KEPT}) by name while it upgrades; every other header is hidden,
+ * and no header's name is listed, so the copy Tomcat keeps is empty; Spring's session gets none
+ * ({@link HttpHeaders#EMPTY}). Even the kept five cost 2.3 KB per connection in copies
+ * ({@code docs/performance.md}, session 20). Spring has checked the handshake, origin included,
+ * on the whole request before this runs. Caveat: a session's {@code getHandshakeHeaders()} is
+ * empty, and so are the headers of the {@code HandshakeRequest} a
+ * {@code ServerEndpointConfig.Configurator} would be shown.
  * <p>
  * <b>Compression.</b> Tomcat negotiates the extensions the client asks for in
  * {@code Sec-WebSocket-Extensions}, whatever Spring selected; hiding that header is how
@@ -92,9 +96,7 @@ public final class LeanUpgradeStrategy extends StandardWebSocketUpgradeStrategy 
             List<WebSocketExtension> selectedExtensions, @Nullable Principal user, WebSocketHandler wsHandler,
             Map<String, Object> attributes) throws HandshakeFailureException {
         HttpServletRequest servletRequest = new HandshakeHeadersOnly(getHttpServletRequest(request), this.kept);
-        // a copy, as Spring's: Tomcat recycles the request's own once the handshake is done
-        HttpHeaders headers = HttpHeaders.copyOf(new ServletServerHttpRequest(servletRequest).getHeaders());
-        Utf8TextSession session = new Utf8TextSession(headers, attributes, address(request::getLocalAddress),
+        Utf8TextSession session = new Utf8TextSession(HttpHeaders.EMPTY, attributes, address(request::getLocalAddress),
                 address(request::getRemoteAddress), user);
         StandardWebSocketHandlerAdapter endpoint = new StandardWebSocketHandlerAdapter(wsHandler, session);
         List<Extension> extensions = new ArrayList<>();
@@ -174,7 +176,10 @@ public final class LeanUpgradeStrategy extends StandardWebSocketUpgradeStrategy 
         }
     }
 
-    /** The request with every header but the {@code kept} ones hidden. */
+    /**
+     * The request with every header but the {@code kept} ones hidden, and no header's name listed:
+     * Tomcat asks for the headers it upgrades with by name, and copies those listed.
+     */
     static final class HandshakeHeadersOnly extends HttpServletRequestWrapper {
 
         private final Set<String> kept;
@@ -197,9 +202,7 @@ public final class LeanUpgradeStrategy extends StandardWebSocketUpgradeStrategy 
 
         @Override
         public Enumeration<String> getHeaderNames() {
-            return Collections.enumeration(Collections.list(super.getHeaderNames()).stream()
-                    .filter(this.kept::contains)
-                    .toList());
+            return Collections.emptyEnumeration();
         }
 
         @Override
