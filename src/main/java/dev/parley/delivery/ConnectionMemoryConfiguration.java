@@ -16,8 +16,20 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class ConnectionMemoryConfiguration {
 
-    /** Bytes Tomcat's NIO connector reads and writes a socket through (Tomcat's default: 8 KiB each). */
-    static final int SOCKET_BUFFER = 1024;
+    /**
+     * Bytes Tomcat's NIO connector reads a socket through (Tomcat's default: 8 KiB). HTTP requests
+     * are read past it, straight into the request's own buffer, as is anything read into a buffer
+     * at least this large; a WebSocket frame is read through it, so a client frame of up to this
+     * many bytes (a chat SEND is a few hundred) takes one system call, and a longer one more.
+     */
+    static final int SOCKET_READ_BUFFER = 512;
+
+    /**
+     * Bytes Tomcat's NIO connector writes a socket through (Tomcat's default: 8 KiB). Tomcat 11
+     * copies every HTTP response through it and writes each buffer-full, so a smaller one would
+     * cost the REST API and SockJS system calls; WebSocket frames are written past it.
+     */
+    static final int SOCKET_WRITE_BUFFER = 1024;
 
     /**
      * Tomcat's WebSocket input, output and encoder buffers of each connection (default 8 KiB each).
@@ -36,8 +48,8 @@ public class ConnectionMemoryConfiguration {
             // before the server starts, so before Tomcat's WebSocket classes load
             useSmallWebSocketBuffers();
             factory.addConnectorCustomizers(connector -> {
-                connector.setProperty("socket.appReadBufSize", Integer.toString(SOCKET_BUFFER));
-                connector.setProperty("socket.appWriteBufSize", Integer.toString(SOCKET_BUFFER));
+                connector.setProperty("socket.appReadBufSize", Integer.toString(SOCKET_READ_BUFFER));
+                connector.setProperty("socket.appWriteBufSize", Integer.toString(SOCKET_WRITE_BUFFER));
             });
         };
     }
