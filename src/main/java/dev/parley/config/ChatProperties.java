@@ -61,7 +61,7 @@ public record ChatProperties(
     public record Memory(
             @DefaultValue("true") boolean returnFreeHeap,
             @Min(0) @Max(100) @DefaultValue("10") int minHeapFreeRatio,
-            @Min(0) @Max(100) @DefaultValue("30") int maxHeapFreeRatio,
+            @Min(0) @Max(100) @DefaultValue("10") int maxHeapFreeRatio,
             @NotNull @DefaultValue("5m") Duration periodicCollection) {
 
         public Memory {

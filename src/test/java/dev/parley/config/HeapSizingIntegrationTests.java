@@ -24,7 +24,7 @@ class HeapSizingIntegrationTests {
         assumeThat(vm.getVMOption("UseG1GC").getValue()).as("the test JVM runs G1").isEqualTo("true");
 
         assertThat(vm.getVMOption("MinHeapFreeRatio").getValue()).isEqualTo("10");
-        assertThat(vm.getVMOption("MaxHeapFreeRatio").getValue()).isEqualTo("30");
+        assertThat(vm.getVMOption("MaxHeapFreeRatio").getValue()).isEqualTo("10");
         assertThat(vm.getVMOption("G1PeriodicGCInterval").getValue()).isEqualTo("300000");
     }
 }

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 class HeapSizingTests {
 
-    private static final ChatProperties.Memory DEFAULTS = new ChatProperties.Memory(true, 10, 30, Duration.ofMinutes(5));
+    private static final ChatProperties.Memory DEFAULTS = new ChatProperties.Memory(true, 10, 10, Duration.ofMinutes(5));
 
     @Test
     void aG1JvmWithDefaultFlagsGetsTheConfiguredRatiosAndPeriodicCollection() {
@@ -24,9 +24,9 @@ class HeapSizingTests {
 
         Map<String, String> set = HeapSizing.apply(DEFAULTS, vm);
 
-        assertThat(set).containsExactly(Map.entry("MinHeapFreeRatio", "10"), Map.entry("MaxHeapFreeRatio", "30"),
+        assertThat(set).containsExactly(Map.entry("MinHeapFreeRatio", "10"), Map.entry("MaxHeapFreeRatio", "10"),
                 Map.entry("G1PeriodicGCInterval", "300000"));
-        assertThat(vm.value("MaxHeapFreeRatio")).isEqualTo("30");
+        assertThat(vm.value("MaxHeapFreeRatio")).isEqualTo("10");
     }
 
     @Test

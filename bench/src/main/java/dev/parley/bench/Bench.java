@@ -407,6 +407,11 @@ final class Bench {
         String reason = stage + ": " + ((cause instanceof java.util.concurrent.TimeoutException)
                 ? "timed out after " + this.options.timeout.toSeconds() + " s"
                 : cause.getClass().getSimpleName() + (cause.getMessage() != null ? " " + cause.getMessage() : ""));
+        if (cause instanceof java.net.http.WebSocketHandshakeException handshake) {
+            // the JDK gives no message; the response and the failed check's are what tell
+            reason += " (HTTP " + handshake.getResponse().statusCode()
+                    + (handshake.getCause() != null ? ": " + handshake.getCause().getMessage() : "") + ")";
+        }
         this.setupFailures.computeIfAbsent(shorten(reason), key -> new AtomicInteger()).incrementAndGet();
     }
 
