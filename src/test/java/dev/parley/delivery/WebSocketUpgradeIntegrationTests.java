@@ -7,10 +7,16 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Field;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -46,6 +52,29 @@ class WebSocketUpgradeIntegrationTests extends ParleyIntegrationTestBase {
         size.setAccessible(true);
 
         assertThat(size.getInt(null)).isEqualTo(ConnectionMemoryConfiguration.WEBSOCKET_BUFFER);
+    }
+
+    /**
+     * The JDK's client opens a WebSocket on a kept-alive connection of its pool, and refuses a
+     * 101 whose {@code Connection} header says more than {@code upgrade}. Tomcat adds
+     * {@code close} to the response to the last request it allows on one connection (100 by
+     * default), the handshake's 101 included.
+     */
+    @Test
+    void aHandshakeOnAConnectionThatServedManyRequestsIsAClean101() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/actuator/health"))
+            .build();
+        for (int i = 1; i < 100; i++) {
+            assertThat(client.send(health, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+        }
+
+        WebSocket socket = client.newWebSocketBuilder()
+            .buildAsync(URI.create("ws://127.0.0.1:" + this.port + "/ws/websocket"), new WebSocket.Listener() {
+            })
+            .get(10, TimeUnit.SECONDS);
+
+        socket.abort();
     }
 
     @ParameterizedTest
