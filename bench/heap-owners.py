@@ -267,14 +267,12 @@ def main():
     per = args.per
     shallow = Counter()
     count = Counter()
-    ret = Counter()
     for node in order:
         if node == root:
             continue
         name = kind_name[node]
         shallow[name] += size[node]
         count[name] += 1
-        ret[name] += retained[node]
     print(f"\n== shallow size by class (per {per:g}) ==")
     print(f"{'count':>10} {'bytes':>12}  class")
     for name, b in shallow.most_common(args.top):
