@@ -60,6 +60,8 @@ final class Abuse {
 
     private final HttpClient client;
 
+    private final WebSocketClient webSockets;
+
     private final List<String> warnings = new ArrayList<>();
 
     private String joinNickname;
@@ -85,6 +87,7 @@ final class Abuse {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(options.timeout)
                 .build();
+        this.webSockets = WebSocketClient.of(options, this.client);
     }
 
     int run() throws InterruptedException {
@@ -326,7 +329,7 @@ final class Abuse {
         for (int i = 0; i < tried; i++) {
             StompTally tally = new StompTally();
             tallies.add(tally);
-            opening.add(StompConnection.open(this.client, this.options.url, this.options.timeout, tally)
+            opening.add(StompConnection.open(this.webSockets, this.options.url, this.options.timeout, tally)
                     .thenApply(connection -> {
                         connection.send(connectFrame(this.crowdNickname, this.crowdToken));
                         return connection;
@@ -469,7 +472,7 @@ final class Abuse {
 
     private StompConnection connect(String nickname, String token, StompTally tally)
             throws InterruptedException, ExecutionException, TimeoutException {
-        StompConnection connection = StompConnection.open(this.client, this.options.url, this.options.timeout, tally)
+        StompConnection connection = StompConnection.open(this.webSockets, this.options.url, this.options.timeout, tally)
                 .get(this.options.timeout.toMillis(), TimeUnit.MILLISECONDS);
         connection.send(connectFrame(nickname, token));
         return connection;

@@ -72,6 +72,8 @@ final class Bench {
 
     private final HttpClient client;
 
+    private final WebSocketClient webSockets;
+
     private final ScheduledExecutorService monitor;
 
     private final List<User> users = new ArrayList<>();
@@ -169,6 +171,7 @@ final class Bench {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(options.timeout)
                 .build();
+        this.webSockets = WebSocketClient.of(options, this.client);
         this.monitor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "bench-monitor");
             thread.setDaemon(true);
@@ -1160,6 +1163,7 @@ final class Bench {
             }
         }
         this.executor.shutdownNow();
+        this.webSockets.close();
     }
 
     // ------------------------------------------------------------------ progress
@@ -1474,7 +1478,7 @@ final class Bench {
         private CompletableFuture<Void> setUpSocketIo() {
             long start = System.nanoTime();
             Duration timeout = Bench.this.options.timeout;
-            return SocketIoConnection.open(Bench.this.client, this.url, timeout, this, this.slow,
+            return SocketIoConnection.open(Bench.this.webSockets, this.url, timeout, this, this.slow,
                     Bench.this.options.handshakeHeaders(this.url))
                     .thenCompose(connection -> {
                         this.connection = connection;
@@ -1508,7 +1512,7 @@ final class Bench {
         private CompletableFuture<Void> setUpStomp() {
             long start = System.nanoTime();
             Duration timeout = Bench.this.options.timeout;
-            return StompConnection.open(Bench.this.client, this.url, timeout, this, this.slow,
+            return StompConnection.open(Bench.this.webSockets, this.url, timeout, this, this.slow,
                     Bench.this.options.handshakeHeaders(this.url))
                     .thenCompose(connection -> {
                         this.connection = connection;

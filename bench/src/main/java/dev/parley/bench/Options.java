@@ -70,7 +70,10 @@ public final class Options {
                                      and every connection sends one each D (default 0: off)
               --timeout D            time limit of each set-up step (default 30s)
               --max-failures N       stop setting up after N failed set-ups (default 100)
-              --io-threads N         threads of the shared HttpClient executor (default 2, for 2 cores)
+              --io-threads N         threads of the shared HttpClient executor, and Netty's event loops
+                                     (default 2, for 2 cores)
+              --client C             the WebSocket client: netty (default) or jdk (java.net.http, the
+                                     bench's until session 21; about twice the CPU per frame)
             modes
               --sweep                raise the rate step by step; report the highest sustained one
               --sweep-start R        first rate (default: --rate)
@@ -166,6 +169,9 @@ public final class Options {
     Duration timeout = Duration.ofSeconds(30);
 
     int ioThreads = 2;
+
+    /** The WebSocket client: "netty" or "jdk" ({@link WebSocketClient}). */
+    String client = "netty";
 
     int maxFailures = 100;
 
@@ -323,6 +329,7 @@ public final class Options {
             case "--connect-concurrency" -> this.connectConcurrency = Integer.parseInt(value);
             case "--timeout" -> this.timeout = duration(value);
             case "--io-threads" -> this.ioThreads = Integer.parseInt(value);
+            case "--client" -> this.client = value;
             case "--max-failures" -> this.maxFailures = Integer.parseInt(value);
             case "--sweep-start" -> this.sweepStart = Double.parseDouble(value);
             case "--sweep-step" -> this.sweepStep = Double.parseDouble(value);
@@ -381,6 +388,7 @@ public final class Options {
         require(noSenders() || this.senders > 0, "--senders must be positive (or use --idle or --storm)");
         require(this.rate > 0, "--rate must be positive");
         require(this.ioThreads > 0, "--io-threads must be positive");
+        require(this.client.equals("netty") || this.client.equals("jdk"), "--client must be netty or jdk");
         require(this.connectConcurrency > 0, "--connect-concurrency must be positive");
         require(this.payload >= 0 && this.payload <= 2000, "--payload must be 0..2000");
         require(!(this.sweep && this.idle), "--sweep and --idle exclude each other");
@@ -423,6 +431,7 @@ public final class Options {
                 && this.abuseConnections >= 0 && this.abuseRooms >= 0, "--abuse-* sizes must not be negative");
         require(this.connectConcurrency > 0, "--connect-concurrency must be positive");
         require(this.ioThreads > 0, "--io-threads must be positive");
+        require(this.client.equals("netty") || this.client.equals("jdk"), "--client must be netty or jdk");
         // the silent sockets speak plain TCP
         require("ws".equals(this.url.getScheme()), "--abuse needs a ws:// --url");
         require(this.https.size() <= 1, "--http: one per --url");

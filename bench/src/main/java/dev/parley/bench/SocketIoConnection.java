@@ -1,13 +1,12 @@
 package dev.parley.bench;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Socket.IO v5 over Engine.IO v4 on one JDK WebSocket ({@link ChatConnection}): one packet per
+ * Socket.IO v5 over Engine.IO v4 on one WebSocket ({@link ChatConnection}): one packet per
  * WebSocket message, the parts of a message joined first. Answers the server's pings itself, as
  * every Socket.IO client does (the server closes a connection that misses one); hands every other
  * packet to the handler.
@@ -36,10 +35,10 @@ final class SocketIoConnection extends ChatConnection {
     /**
      * @param uri the server's Engine.IO endpoint for a WebSocket from the start, e.g.
      * {@code ws://127.0.0.1:3000/socket.io/?EIO=4&transport=websocket}
-     * @param readOneByOne as for {@link StompConnection#open(HttpClient, URI, Duration, StompConnection.Handler, boolean, Map)}
+     * @param readOneByOne as for {@link StompConnection#open(WebSocketClient, URI, Duration, StompConnection.Handler, boolean, Map)}
      * @param headers added to the handshake request
      */
-    static CompletableFuture<SocketIoConnection> open(HttpClient client, URI uri, Duration timeout, Handler handler,
+    static CompletableFuture<SocketIoConnection> open(WebSocketClient client, URI uri, Duration timeout, Handler handler,
             boolean readOneByOne, Map<String, String> headers) {
         return ChatConnection.open(client, uri, timeout, new SocketIoConnection(handler, readOneByOne), headers);
     }

@@ -1,13 +1,12 @@
 package dev.parley.bench;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * STOMP frames over one JDK WebSocket ({@link ChatConnection}): decodes what arrives, in order,
+ * STOMP frames over one WebSocket ({@link ChatConnection}): decodes what arrives, in order,
  * and sends frames one WebSocket text message each.
  */
 final class StompConnection extends ChatConnection {
@@ -29,7 +28,7 @@ final class StompConnection extends ChatConnection {
         this.handler = handler;
     }
 
-    static CompletableFuture<StompConnection> open(HttpClient client, URI uri, Duration timeout, Handler handler) {
+    static CompletableFuture<StompConnection> open(WebSocketClient client, URI uri, Duration timeout, Handler handler) {
         return open(client, uri, timeout, handler, false, Map.of());
     }
 
@@ -38,7 +37,7 @@ final class StompConnection extends ChatConnection {
      * can stop reading (a slow reader); otherwise everything is requested at once
      * @param headers added to the handshake request
      */
-    static CompletableFuture<StompConnection> open(HttpClient client, URI uri, Duration timeout, Handler handler,
+    static CompletableFuture<StompConnection> open(WebSocketClient client, URI uri, Duration timeout, Handler handler,
             boolean readOneByOne, Map<String, String> headers) {
         return ChatConnection.open(client, uri, timeout, new StompConnection(handler, readOneByOne), headers);
     }
