@@ -102,12 +102,17 @@ class WebSocketClientTests {
         return URI.create("ws://127.0.0.1:" + port + path);
     }
 
+    private static Recorder opened(WebSocketClient client, Map<String, String> headers) throws Exception {
+        Recorder connection = new Recorder();
+        ChatConnection.open(client, uri("/ws"), TIMEOUT, connection, headers).get(10, TimeUnit.SECONDS);
+        return connection;
+    }
+
     @ParameterizedTest
     @MethodSource("clients")
     void messagesArriveInTheOrderTheyWereSentAndLeaveTheQueue(String kind) throws Exception {
         try (WebSocketClient client = client(kind)) {
-            Recorder connection = new Recorder();
-            ChatConnection.open(client, uri("/ws"), TIMEOUT, connection, Map.of()).get(10, TimeUnit.SECONDS);
+            Recorder connection = opened(client, Map.of());
             List<String> sent = IntStream.range(0, 200).mapToObj(i -> "message " + i).toList();
             sent.forEach(connection::send);
             connection.awaitReceived(sent.size());
@@ -123,9 +128,7 @@ class WebSocketClientTests {
     void theHandshakeCarriesTheGivenHeaders(String kind) throws Exception {
         try (WebSocketClient client = client(kind)) {
             int before = HANDSHAKES.size();
-            Recorder connection = new Recorder();
-            ChatConnection.open(client, uri("/ws"), TIMEOUT, connection, Map.of("X-Bench", kind))
-                    .get(10, TimeUnit.SECONDS);
+            Recorder connection = opened(client, Map.of("X-Bench", kind));
             connection.send("hello");
             connection.awaitReceived(1);
             assertEquals(kind, HANDSHAKES.get(before).get("X-Bench"));
@@ -137,8 +140,7 @@ class WebSocketClientTests {
     @MethodSource("clients")
     void aCloseFrameFromTheServerEndsTheConnectionWithItsStatus(String kind) throws Exception {
         try (WebSocketClient client = client(kind)) {
-            Recorder connection = new Recorder();
-            ChatConnection.open(client, uri("/ws"), TIMEOUT, connection, Map.of()).get(10, TimeUnit.SECONDS);
+            Recorder connection = opened(client, Map.of());
             connection.send("close");
             String reason = connection.closedReason.get(10, TimeUnit.SECONDS);
             assertTrue(reason.contains("4000") && reason.contains("bye"), reason);
