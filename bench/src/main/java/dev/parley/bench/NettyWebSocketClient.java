@@ -38,9 +38,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 /**
  * WebSockets on Netty ({@code --client netty}, the default since session 21): a few event-loop
  * threads (--io-threads) read and write every connection, and a message arrives as one
- * {@code String} decoded from the socket's buffer. The JDK's client spent about twice the CPU per
- * frame of this one in a reconnect storm (docs/performance.md, session 21), CPU that the server
- * on the same machine then lacked.
+ * {@code String} decoded from the socket's buffer. In a reconnect storm the generator spent about
+ * twice the CPU per reconnect with the JDK's client (docs/performance.md, session 21), CPU that
+ * the server on the same machine then lacked.
  * <p>Differences from {@link JdkWebSocketClient} a reader of the figures should know: a slow
  * reader pauses Netty's socket reads, so the messages of the last read (up to its buffer) are
  * still delivered, where the JDK's client stops at the next message; fragmented messages are

@@ -73,7 +73,7 @@ public final class Options {
               --io-threads N         threads of the shared HttpClient executor, and Netty's event loops
                                      (default 2, for 2 cores)
               --client C             the WebSocket client: netty (default) or jdk (java.net.http, the
-                                     bench's until session 21; about twice the CPU per frame)
+                                     bench's until session 21; about twice the CPU in a storm)
             modes
               --sweep                raise the rate step by step; report the highest sustained one
               --sweep-start R        first rate (default: --rate)
