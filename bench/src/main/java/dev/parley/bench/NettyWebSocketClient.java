@@ -123,16 +123,24 @@ final class NettyWebSocketClient implements WebSocketClient {
         NettyLink(ChatConnection connection, CompletableFuture<Void> opened) {
             this.connection = connection;
             this.opened = opened;
+            this.sent = future -> {
+                ChatConnection.QUEUED.decrementAndGet();
+                if (!future.isSuccess()) {
+                    connection.sendFailed(future.cause());
+                }
+            };
         }
+
+        /**
+         * One for every send of this connection. A send that fails after this side closed is not
+         * counted (the connection is no longer open); one the server's close cut off is, as with
+         * the JDK's client.
+         */
+        private final ChannelFutureListener sent;
 
         @Override
         public void send(String text) {
-            this.channel.writeAndFlush(new TextWebSocketFrame(text)).addListener((ChannelFutureListener) future -> {
-                ChatConnection.QUEUED.decrementAndGet();
-                if (!future.isSuccess() && !(future.cause() instanceof ClosedChannelException)) {
-                    this.connection.sendFailed(future.cause());
-                }
-            });
+            this.channel.writeAndFlush(new TextWebSocketFrame(text)).addListener(this.sent);
         }
 
         @Override
