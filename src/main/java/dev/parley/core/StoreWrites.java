@@ -1,8 +1,13 @@
 package dev.parley.core;
 
+import java.sql.DatabaseMetaData;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
+import javax.sql.DataSource;
+
+import org.springframework.jdbc.support.JdbcUtils;
+import org.springframework.jdbc.support.MetaDataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -18,6 +23,20 @@ import org.springframework.stereotype.Component;
 public final class StoreWrites {
 
     private final ReentrantLock lock = new ReentrantLock(true);
+
+    /**
+     * Whether instances of a cluster share this database (PostgreSQL), so that their appends to
+     * one sequence must queue in the database, rather than the embedded store of one instance.
+     */
+    public static boolean isShared(DataSource dataSource) {
+        try {
+            return "PostgreSQL".equals(JdbcUtils.extractDatabaseMetaData(dataSource,
+                    DatabaseMetaData::getDatabaseProductName));
+        }
+        catch (MetaDataAccessException ex) {
+            throw new IllegalStateException("cannot tell which database this is", ex);
+        }
+    }
 
     /** Runs {@code write}, a whole write transaction, when no other write of this instance runs. */
     public <T> T run(Supplier<T> write) {

@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.sql.DataSource;
 
 import org.jspecify.annotations.Nullable;
 
@@ -37,6 +40,11 @@ import org.springframework.transaction.support.TransactionOperations;
  * one the insert does nothing and the append reads the last id again. The conversation's row
  * carries its last id and time, for the list of a nickname's conversations and the cluster's
  * catch-up, written in the message's transaction.
+ * <p>
+ * On PostgreSQL a group first locks its conversations' rows, in one statement in key order, as
+ * the rooms' history locks its rooms: appends to a conversation from several instances queue,
+ * and the last id read with the lock is the last there is, so none clashes. Without the lock an
+ * instance whose id was taken read the last id again while the other took the next one.
  */
 @Component
 public class DirectHistory {
@@ -58,12 +66,20 @@ public class DirectHistory {
     private static final String INSERT = "insert into direct_message (" + COLUMNS
             + ") values (:low, :high, :id, :sender, :body, :at, :clientId) on conflict do nothing";
 
+    // as MessageHistory.LOCK_ROOMS: queues appends, leaves the foreign keys' key-share lock
+    // free, and locks in one order everywhere; a group holds at most a few hundred pairs
+    private static final String LOCK = "select low_key, high_key, last_id from conversation where (low_key, high_key) in (:pairs)"
+            + " order by low_key collate \"C\", high_key collate \"C\" for no key update";
+
     private static final String SUMMARY = "low_key, low_name, high_name, last_id, last_at_ms";
 
     /** Conversations whose last id is remembered; beyond this many the memory starts over. */
     private static final int REMEMBERED = 10_000;
 
-    /** Clashes with other instances' appends to one conversation before an append gives up (as for rooms). */
+    /**
+     * Clashes with other instances' appends to one conversation before an append gives up (as
+     * for rooms); with the rows locked (PostgreSQL) there are none.
+     */
     private static final int ATTEMPTS = 50;
 
     /** Times a group is tried when the database ends it for a lock it waited for. */
@@ -78,10 +94,17 @@ public class DirectHistory {
     /** Conversation to the id of its last stored message, as this instance last saw it. */
     private final Map<Conversation, Long> lastIds = new ConcurrentHashMap<>();
 
-    DirectHistory(JdbcClient jdbc, TransactionOperations transactions, StoreWrites writes) {
+    /** The most times one append found its id taken before it was stored. */
+    private final AtomicInteger mostClashes = new AtomicInteger();
+
+    /** Whether a group locks its conversations first: on PostgreSQL, which a cluster shares. */
+    private final boolean locksRows;
+
+    DirectHistory(JdbcClient jdbc, TransactionOperations transactions, StoreWrites writes, DataSource dataSource) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.writes = writes;
+        this.locksRows = StoreWrites.isShared(dataSource);
     }
 
     /** A direct message to be stored: everything but its id. */
@@ -117,6 +140,9 @@ public class DirectHistory {
             try {
                 List<Optional<DirectMessage>> stored = this.writes.run(() -> this.transactions.execute(status -> {
                     taken.clear();
+                    if (this.locksRows) {
+                        lockConversations(drafts, taken);
+                    }
                     List<Optional<DirectMessage>> results = new ArrayList<>(
                             Collections.nCopies(drafts.size(), Optional.<DirectMessage>empty()));
                     for (int i : order) {
@@ -152,6 +178,7 @@ public class DirectHistory {
                 .param("clientId", client)
                 .update();
             if (rows == 1) {
+                this.mostClashes.accumulateAndGet(attempt, Math::max);
                 this.jdbc.sql("update conversation set last_id = :id, last_at_ms = :at where " + KEY + " and last_id < :id")
                     .param("low", conversation.low().key())
                     .param("high", conversation.high().key())
@@ -172,12 +199,61 @@ public class DirectHistory {
         throw new IllegalStateException("conversation " + conversation + " is too busy on other instances: not stored");
     }
 
+    /**
+     * Locks the drafts' conversations until the transaction ends, creating those that do not
+     * exist yet (locked by their insert; one another instance creates at the same time is locked
+     * once it commits), and puts each one's last id into {@code taken}: read with the lock, after
+     * any wait for it, from the row that every append updates, it is the last there is.
+     */
+    private void lockConversations(List<Draft> drafts, Map<Conversation, Long> taken) {
+        List<Conversation> conversations = drafts.stream().map(Draft::conversation).distinct().toList();
+        Map<String, Long> locked = lock(conversations);
+        List<Conversation> missing = conversations.stream()
+            .filter(conversation -> !locked.containsKey(pairKey(conversation)))
+            .toList();
+        if (!missing.isEmpty()) {
+            // after the others, out of order: a deadlock this makes is tried again (appendAll)
+            missing.forEach(this::create);
+            locked.putAll(lock(missing));
+        }
+        for (Conversation conversation : conversations) {
+            taken.put(conversation, locked.get(pairKey(conversation)));
+        }
+    }
+
+    /** The locked conversations' last ids by {@link #pairKey}. */
+    private Map<String, Long> lock(List<Conversation> conversations) {
+        Map<String, Long> locked = new HashMap<>();
+        this.jdbc.sql(LOCK)
+            .param("pairs", conversations.stream()
+                .map(conversation -> new Object[] { conversation.low().key(), conversation.high().key() })
+                .toList())
+            .query((rs, row) -> locked.put(rs.getString("low_key") + "\n" + rs.getString("high_key"),
+                    rs.getLong("last_id")))
+            .list();
+        return locked;
+    }
+
+    private static String pairKey(Conversation conversation) {
+        return conversation.low().key() + "\n" + conversation.high().key();
+    }
+
+    /** The most times one stored message found its id taken by another instance first. */
+    int mostClashes() {
+        return this.mostClashes.get();
+    }
+
     /** The conversation's last id, remembered or read; a conversation seen for the first time is created. */
     private long lastId(Conversation conversation) {
         Long last = this.lastIds.get(conversation);
         if (last != null) {
             return last;
         }
+        create(conversation);
+        return lastStoredId(conversation);
+    }
+
+    private void create(Conversation conversation) {
         this.jdbc.sql("""
                 insert into conversation (low_key, high_key, low_name, high_name, last_id, last_at_ms)
                 values (:low, :high, :lowName, :highName, 0, 0) on conflict do nothing""")
@@ -186,7 +262,6 @@ public class DirectHistory {
             .param("lowName", conversation.low().value())
             .param("highName", conversation.high().value())
             .update();
-        return lastStoredId(conversation);
     }
 
     private boolean isStored(Conversation conversation, Nickname sender, String clientId) {
@@ -304,6 +379,7 @@ public class DirectHistory {
         return new DirectMessage(rs.getLong("id"), from, conversation.other(from), rs.getString("body"),
                 instant(rs, "sent_at"), rs.getString("client_id"));
     }
+
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {
         // SQLite keeps the ISO-8601 text it was given; PostgreSQL a timestamp

@@ -1,6 +1,5 @@
 package dev.parley.message;
 
-import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -29,8 +28,6 @@ import dev.parley.core.StoreWrites;
 
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.support.JdbcUtils;
-import org.springframework.jdbc.support.MetaDataAccessException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionOperations;
 
@@ -103,6 +100,13 @@ public class MessageHistory {
     static final String LOCK_ROOMS = "select name from room where name in (:rooms) order by name collate \"C\""
             + " for no key update";
 
+    // PostgreSQL, a message alone: the room's lock and the insert in one statement, held until it
+    // commits at once; nothing is inserted where the id is taken, the clientId used or the room
+    // new. Cast where the select list's parameters would otherwise be text.
+    private static final String LOCKED_INSERT = "insert into message (" + COLUMNS + ")"
+            + " select locked.name, ?::bigint, ?, ?, ?::timestamptz, ?"
+            + " from (select name from room where name = ? for no key update) locked on conflict do nothing";
+
     // Inserts nothing, rather than failing, where the id is taken or the clientId used: a failed
     // statement would end the whole group's transaction on PostgreSQL.
     private static final String INSERT = "insert into message (" + COLUMNS
@@ -144,24 +148,18 @@ public class MessageHistory {
     /** {@link #INSERT}, prepared once per connection: the one statement of every message. */
     private final ReusedStatement insert;
 
+    /** {@link #LOCKED_INSERT}, for a message alone on PostgreSQL. */
+    private final ReusedStatement lockedInsert;
+
     MessageHistory(JdbcClient jdbc, TransactionOperations transactions, StoreWrites writes, DataSource dataSource) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.writes = writes;
-        boolean postgres = isPostgres(dataSource);
+        boolean postgres = StoreWrites.isShared(dataSource);
         this.roomsQuery = ROOMS.replace("{byteOrder}", postgres ? " collate \"C\"" : "");
         this.locksRooms = postgres;
         this.insert = new ReusedStatement(dataSource, INSERT);
-    }
-
-    private static boolean isPostgres(DataSource dataSource) {
-        try {
-            return "PostgreSQL".equals(JdbcUtils.extractDatabaseMetaData(dataSource,
-                    DatabaseMetaData::getDatabaseProductName));
-        }
-        catch (MetaDataAccessException ex) {
-            throw new IllegalStateException("cannot tell which database this is", ex);
-        }
+        this.lockedInsert = new ReusedStatement(dataSource, LOCKED_INSERT);
     }
 
     /** A message to be stored: everything but its id. */
@@ -207,10 +205,23 @@ public class MessageHistory {
         for (int attempt = 1;; attempt++) {
             try {
                 List<Optional<ChatMessage>> stored = this.writes.run(() -> {
+                    // one insert is atomic by itself: no transaction to begin and end around it
                     if (drafts.size() == 1 && !this.locksRooms) {
-                        // one insert is atomic by itself: no transaction to begin and end around it
-                        return List.of(insert(drafts.get(0), taken));
+                        return List.of(insert(drafts.get(0), taken, 0));
                     }
+                    int clashed = 0;
+                    Long last = (drafts.size() == 1) ? this.lastIds.get(drafts.get(0).room().value()) : null;
+                    if (last != null) {
+                        Optional<ChatMessage> alone = insertLocked(drafts.get(0), last + 1, taken);
+                        if (alone.isPresent()) {
+                            return List.of(alone);
+                        }
+                        // the id taken or the clientId used: as a group, whose read of the last
+                        // id under the room's lock is the last there is
+                        this.lastIds.remove(drafts.get(0).room().value());
+                        clashed = 1;
+                    }
+                    int clashedBefore = clashed;
                     return this.transactions.execute(status -> {
                         taken.clear();
                         if (this.locksRooms) {
@@ -219,7 +230,7 @@ public class MessageHistory {
                         List<Optional<ChatMessage>> results = new ArrayList<>(Collections.nCopies(drafts.size(),
                                 Optional.<ChatMessage>empty()));
                         for (int i : order) {
-                            results.set(i, insert(drafts.get(i), taken));
+                            results.set(i, insert(drafts.get(i), taken, clashedBefore));
                         }
                         return results;
                     });
@@ -239,10 +250,27 @@ public class MessageHistory {
         }
     }
 
-    private Optional<ChatMessage> insert(Draft draft, Map<String, Long> taken) {
+    /**
+     * A message alone on PostgreSQL, as {@code id}, locking the room in the insert's statement;
+     * empty where nothing was inserted.
+     */
+    private Optional<ChatMessage> insertLocked(Draft draft, long id, Map<String, Long> taken) {
         String room = draft.room().value();
         String client = (draft.clientId() != null) ? draft.clientId().value() : null;
-        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+        if (this.lockedInsert.update(id, draft.sender().value(), draft.text().value(), utc(draft.sentAt()), client,
+                room) == 0) {
+            return Optional.empty();
+        }
+        taken.put(room, id);
+        return Optional.of(new ChatMessage(id, draft.room(), draft.sender(), draft.text().value(), draft.sentAt(),
+                client));
+    }
+
+    /** Inserts with the room's next id, read again where it was taken; {@code clashed}: times it was before. */
+    private Optional<ChatMessage> insert(Draft draft, Map<String, Long> taken, int clashed) {
+        String room = draft.room().value();
+        String client = (draft.clientId() != null) ? draft.clientId().value() : null;
+        for (int attempt = clashed; attempt < ATTEMPTS; attempt++) {
             long id = taken.computeIfAbsent(room, name -> lastId(draft.room())) + 1;
             int rows = this.insert.update(room, id, draft.sender().value(), draft.text().value(), utc(draft.sentAt()),
                     client);
