@@ -3,7 +3,6 @@ package dev.parley.direct;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,6 +23,7 @@ import org.jspecify.annotations.Nullable;
 import dev.parley.core.Conversation;
 import dev.parley.core.Nickname;
 import dev.parley.core.StoreWrites;
+import dev.parley.core.StoredInstants;
 import dev.parley.message.ClientId;
 import dev.parley.message.MessageText;
 
@@ -377,16 +377,7 @@ public class DirectHistory {
         boolean fromLow = rs.getString("sender_key").equals(conversation.low().key());
         Nickname from = fromLow ? conversation.low() : conversation.high();
         return new DirectMessage(rs.getLong("id"), from, conversation.other(from), rs.getString("body"),
-                instant(rs, "sent_at"), rs.getString("client_id"));
+                StoredInstants.read(rs, "sent_at"), rs.getString("client_id"));
     }
 
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        // SQLite keeps the ISO-8601 text it was given; PostgreSQL a timestamp
-        Object value = rs.getObject(column);
-        if (value instanceof String text) {
-            return OffsetDateTime.parse(text).toInstant();
-        }
-        return rs.getObject(column, OffsetDateTime.class).toInstant();
-    }
 }

@@ -1,7 +1,5 @@
 package dev.parley.message;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -25,8 +23,10 @@ import org.jspecify.annotations.Nullable;
 import dev.parley.core.Nickname;
 import dev.parley.core.RoomName;
 import dev.parley.core.StoreWrites;
+import dev.parley.core.StoredInstants;
 
 import org.springframework.dao.PessimisticLockingFailureException;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionOperations;
@@ -405,7 +405,7 @@ public class MessageHistory {
                 .param("room", room.value())
                 .param("id", id)
                 .param("limit", limit)
-                .query(MessageHistory::message)
+                .query(messagesOf(room))
                 .list()
                 .stream()
                 .sorted(OLDEST_FIRST)
@@ -418,7 +418,7 @@ public class MessageHistory {
                 .param("room", room.value())
                 .param("id", id)
                 .param("limit", limit)
-                .query(MessageHistory::message)
+                .query(messagesOf(room))
                 .list();
     }
 
@@ -435,26 +435,20 @@ public class MessageHistory {
                 .param("prefix", prefix.replace("!", "!!").replace("_", "!_").replace("%", "!%") + "%")
                 .param("limit", limit)
                 .query((rs, row) -> new RoomStats(new RoomName(rs.getString("name")), rs.getLong("last_id"),
-                        instant(rs, "last_at")))
+                        StoredInstants.read(rs, "last_at")))
                 .list();
     }
 
-    private static ChatMessage message(ResultSet rs, int row) throws SQLException {
-        return new ChatMessage(rs.getLong("id"), new RoomName(rs.getString("room")),
-                new Nickname(rs.getString("sender")), rs.getString("body"), instant(rs, "sent_at"),
-                rs.getString("client_id"));
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        // SQLite keeps the ISO-8601 text it was given; PostgreSQL a timestamp
-        Object value = rs.getObject(column);
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof String text) {
-            return OffsetDateTime.parse(text).toInstant();
-        }
-        return rs.getObject(column, OffsetDateTime.class).toInstant();
+    /**
+     * Maps a page of the room's messages. Its rows are the room's, so its name is not read back
+     * and checked again, and each sender's name is checked once per page: in a reconnect storm
+     * every client fetches what it missed, and checking the names again showed in its profile.
+     */
+    private static RowMapper<ChatMessage> messagesOf(RoomName room) {
+        Map<String, Nickname> senders = new HashMap<>();
+        return (rs, row) -> new ChatMessage(rs.getLong("id"), room,
+                senders.computeIfAbsent(rs.getString("sender"), Nickname::new), rs.getString("body"),
+                StoredInstants.read(rs, "sent_at"), rs.getString("client_id"));
     }
 
     private static OffsetDateTime utc(Instant instant) {
