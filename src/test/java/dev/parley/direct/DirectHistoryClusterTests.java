@@ -10,10 +10,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
-import com.zaxxer.hikari.HikariDataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.parley.core.Conversation;
@@ -21,11 +18,7 @@ import dev.parley.core.Nickname;
 import dev.parley.core.StoreWrites;
 import dev.parley.direct.DirectHistory.Draft;
 import dev.parley.message.MessageText;
-import dev.parley.support.ClusterServices;
-
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
+import dev.parley.support.MigratedDatabase;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,30 +35,17 @@ class DirectHistoryClusterTests {
 
     private static final Nickname BOB = new Nickname("bob");
 
-    private ClusterServices services;
-
-    private HikariDataSource dataSource;
-
-    @BeforeEach
-    void freshDatabase() {
-        this.services = new ClusterServices();
-        this.dataSource = new HikariDataSource();
-        this.dataSource.setJdbcUrl(this.services.jdbcUrl());
-        this.dataSource.setUsername("postgres");
-        Flyway.configure().dataSource(this.dataSource).load().migrate();
-    }
+    private final MigratedDatabase database = new MigratedDatabase();
 
     @AfterEach
     void dropDatabase() {
-        this.dataSource.close();
-        this.services.close();
+        this.database.close();
     }
 
     /** An instance of its own: its own memory of the conversations' last ids and its own write lock. */
     private DirectHistory instance() {
-        return new DirectHistory(JdbcClient.create(this.dataSource),
-                new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)), new StoreWrites(),
-                this.dataSource);
+        return new DirectHistory(this.database.jdbc(), this.database.transactions(), new StoreWrites(),
+                this.database.dataSource());
     }
 
     @Test

@@ -11,21 +11,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
-import com.zaxxer.hikari.HikariDataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.parley.core.Nickname;
 import dev.parley.core.RoomName;
 import dev.parley.core.StoreWrites;
 import dev.parley.message.MessageHistory.Draft;
-import dev.parley.support.ClusterServices;
-
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
+import dev.parley.support.MigratedDatabase;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,30 +37,17 @@ class MessageHistoryClusterTests {
     private static final List<RoomName> ROOMS = List.of(new RoomName("r0"), new RoomName("r1"), new RoomName("r2"),
             new RoomName("r3"), new RoomName("r4"));
 
-    private ClusterServices services;
-
-    private HikariDataSource dataSource;
-
-    @BeforeEach
-    void freshDatabase() {
-        this.services = new ClusterServices();
-        this.dataSource = new HikariDataSource();
-        this.dataSource.setJdbcUrl(this.services.jdbcUrl());
-        this.dataSource.setUsername("postgres");
-        Flyway.configure().dataSource(this.dataSource).load().migrate();
-    }
+    private final MigratedDatabase database = new MigratedDatabase();
 
     @AfterEach
     void dropDatabase() {
-        this.dataSource.close();
-        this.services.close();
+        this.database.close();
     }
 
     /** An instance of its own: its own memory of the rooms' last ids and its own write lock. */
     private MessageHistory instance() {
-        return new MessageHistory(JdbcClient.create(this.dataSource),
-                new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)), new StoreWrites(),
-                this.dataSource);
+        return new MessageHistory(this.database.jdbc(), this.database.transactions(), new StoreWrites(),
+                this.database.dataSource());
     }
 
     @Test
