@@ -106,6 +106,22 @@ class MessageHistoryClusterTests {
     }
 
     @Test
+    void aMessageAloneWhoseClientIdWasUsedStoresNothingAndLeavesNoGap() {
+        // alone and in a room it remembers, a message locks the room in its insert; the insert
+        // that does nothing sends it the group's way, which tells a used clientId from a taken id
+        MessageHistory history = instance();
+        RoomName room = ROOMS.get(0);
+        Nickname alice = new Nickname("alice");
+        Instant at = Instant.parse("2026-12-07T00:00:00Z");
+        assertThat(history.append(room, alice, new MessageText("hello"), new ClientId("c-1"), at)).isPresent();
+        assertThat(history.append(room, alice, new MessageText("hello"), new ClientId("c-1"), at)).isEmpty();
+        assertThat(history.append(room, alice, new MessageText("next"), new ClientId("c-2"), at)).get()
+            .extracting(ChatMessage::id)
+            .isEqualTo(2L);
+        assertThat(instance().after(room, 0, 10)).extracting(ChatMessage::text).containsExactly("hello", "next");
+    }
+
+    @Test
     void aRoomCreatedByTwoInstancesAtOnceTakesBothGroups() throws Exception {
         // neither finds the room's row to lock: both create it, one waits for the other's commit
         for (int round = 0; round < 20; round++) {
