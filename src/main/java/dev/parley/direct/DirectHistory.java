@@ -68,8 +68,8 @@ public class DirectHistory {
 
     // as MessageHistory.LOCK_ROOMS: queues appends, leaves the foreign keys' key-share lock
     // free, and locks in one order everywhere; a group holds at most a few hundred pairs
-    private static final String LOCK = "select low_key, high_key, last_id from conversation where (low_key, high_key) in (:pairs)"
-            + " order by low_key collate \"C\", high_key collate \"C\" for no key update";
+    private static final String LOCK = "select low_key, high_key, last_id from conversation"
+            + " where (low_key, high_key) in (:pairs) order by low_key collate \"C\", high_key collate \"C\" for no key update";
 
     private static final String SUMMARY = "low_key, low_name, high_name, last_id, last_at_ms";
 

@@ -43,8 +43,9 @@ import org.springframework.transaction.support.TransactionOperations;
  * room's last id again and retries.
  * <p>
  * On PostgreSQL, where instances of a cluster append to the same rooms, a group first locks its
- * rooms' rows, all in one statement in name order, and holds them until it commits: appends to a
- * room queue in the order they asked, and the last id read under the lock is the last there is.
+ * rooms' rows, all in one statement in name order, and holds them until it commits (a message
+ * alone takes its room's lock in its insert): appends to a room queue in the order they asked,
+ * and the last id read under the lock is the last there is.
  * Without it an instance that lost an id had to read the last id again while the winner, which
  * needs no read, had often already taken the next one: two instances appending back to back made
  * one lose 50 times in a row and refuse the message.
@@ -95,8 +96,8 @@ public class MessageHistory {
 
     // FOR NO KEY UPDATE, not FOR UPDATE: it queues appends to a room as well, and leaves the
     // key-share lock that the messages' foreign key takes on the room free. Rows are locked in
-    // the sort's order, byte order as in Java's (room names are ASCII), so that two groups over
-    // the same rooms never wait for each other in a circle.
+    // the sort's order, so that two groups over the same rooms never wait for each other in a
+    // circle.
     static final String LOCK_ROOMS = "select name from room where name in (:rooms) order by name collate \"C\""
             + " for no key update";
 
@@ -209,7 +210,6 @@ public class MessageHistory {
                     if (drafts.size() == 1 && !this.locksRooms) {
                         return List.of(insert(drafts.get(0), taken, 0));
                     }
-                    int clashed = 0;
                     Long last = (drafts.size() == 1) ? this.lastIds.get(drafts.get(0).room().value()) : null;
                     if (last != null) {
                         Optional<ChatMessage> alone = insertLocked(drafts.get(0), last + 1, taken);
@@ -219,9 +219,8 @@ public class MessageHistory {
                         // the id taken or the clientId used: as a group, whose read of the last
                         // id under the room's lock is the last there is
                         this.lastIds.remove(drafts.get(0).room().value());
-                        clashed = 1;
                     }
-                    int clashedBefore = clashed;
+                    int clashedBefore = (last != null) ? 1 : 0;
                     return this.transactions.execute(status -> {
                         taken.clear();
                         if (this.locksRooms) {
@@ -306,15 +305,9 @@ public class MessageHistory {
         }
     }
 
+    /** The rooms locked: one statement, as a group holds at most {@link GroupCommitter#MAX_GROUP} rooms. */
     private List<String> lock(List<String> rooms) {
-        List<String> locked = new ArrayList<>(rooms.size());
-        for (int from = 0; from < rooms.size(); from += 500) {
-            locked.addAll(this.jdbc.sql(LOCK_ROOMS)
-                    .param("rooms", rooms.subList(from, Math.min(rooms.size(), from + 500)))
-                    .query(String.class)
-                    .list());
-        }
-        return locked;
+        return this.jdbc.sql(LOCK_ROOMS).param("rooms", rooms).query(String.class).list();
     }
 
     /** The most times one stored message found its id taken by another instance first. */
