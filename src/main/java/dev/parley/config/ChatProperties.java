@@ -171,10 +171,15 @@ public record ChatProperties(
     /**
      * @param defaultLimit page size when a request names no {@code limit}
      * @param maxLimit the largest {@code limit} a request may name
+     * @param recentMemory heap for the latest messages of the rooms in use (up to 64 each), which
+     * answer catch-ups without reading the store; past it the rooms least likely to be asked for again are
+     * dropped, and {@code 0} turns it off. Only with the embedded store: in a cluster every
+     * catch-up reads the shared database
      */
     public record History(
             @Min(1) @DefaultValue("50") int defaultLimit,
-            @Min(1) @DefaultValue("200") int maxLimit) {
+            @Min(1) @DefaultValue("200") int maxLimit,
+            @NotNull @DefaultValue("8MB") DataSize recentMemory) {
     }
 
     /**

@@ -22,12 +22,16 @@ class MessageHistoryController {
 
     private final MessageHistory history;
 
+    private final RecentMessages recent;
+
     private final ChatProperties.History limits;
 
     private final Counter catchUps;
 
-    MessageHistoryController(MessageHistory history, ChatProperties properties, MeterRegistry meters) {
+    MessageHistoryController(MessageHistory history, RecentMessages recent, ChatProperties properties,
+            MeterRegistry meters) {
         this.history = history;
+        this.recent = recent;
         this.limits = properties.history();
         this.catchUps = Counter.builder("parley.catchup.requests")
             .description("History pages read with ?after= (clients catching up after a reconnect or a gap)")
@@ -46,7 +50,7 @@ class MessageHistoryController {
         }
         if (page.after() != null) {
             this.catchUps.increment();
-            return this.history.after(room, page.after(), page.limit());
+            return this.recent.after(room, page.after(), page.limit());
         }
         return this.history.latest(room, page.limit());
     }

@@ -21,9 +21,12 @@ class RoomJournal implements GroupCommitter.Journal<Draft, ChatMessage> {
 
     private final RoomBus bus;
 
-    RoomJournal(MessageHistory history, RoomBus bus) {
+    private final RecentMessages recent;
+
+    RoomJournal(MessageHistory history, RoomBus bus, RecentMessages recent) {
         this.history = history;
         this.bus = bus;
+        this.recent = recent;
     }
 
     @Override
@@ -34,6 +37,7 @@ class RoomJournal implements GroupCommitter.Journal<Draft, ChatMessage> {
     /** One message's broadcast failing must not keep the rest of its group from theirs. */
     @Override
     public void publish(ChatMessage message) {
+        this.recent.published(message);
         try {
             this.bus.publishInOrder(message.room(), message.id(), message);
         }

@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import dev.parley.support.ParleyApi.Claim;
 import dev.parley.support.ParleyApi;
 import dev.parley.support.ParleyIntegrationTest;
@@ -22,6 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static dev.parley.support.Destinations.ERRORS;
@@ -160,6 +165,19 @@ class MessageHistoryIntegrationTests {
         assertThat(messages(this.room, "?after=" + (TOTAL - 1) + "&limit=5")).isEqualTo(this.all.subList(TOTAL - 1, TOTAL));
         assertThat(messages(this.room, "?after=17&limit=3")).isEqualTo(this.all.subList(17, 20));
         assertThat(messages(this.room, "?after=100000")).isEmpty();
+    }
+
+    @Test
+    void aCatchUpOfTheLatestMessagesIsAnsweredFromMemoryWithTheEmbeddedStore(@Autowired RecentMessages recent,
+            @Autowired MeterRegistry meters, @Value("${spring.datasource.url}") String store) {
+        assertThat(recent.isOn()).as("kept in memory with %s", store).isEqualTo(!store.startsWith("jdbc:postgresql:"));
+        Counter fromMemory = meters.counter("parley.catchup.memory");
+        double before = fromMemory.count();
+
+        assertThat(messages(this.room, "?after=" + (TOTAL - 20))).isEqualTo(this.all.subList(TOTAL - 20, TOTAL));
+        assertThat(messages(this.room, "?after=" + TOTAL)).isEmpty();
+
+        assertThat(fromMemory.count()).isEqualTo(recent.isOn() ? before + 2 : before);
     }
 
     // ------------------------------------------------------------------ errors and empty rooms
