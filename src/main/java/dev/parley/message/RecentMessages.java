@@ -11,6 +11,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.parley.config.ChatProperties;
 import dev.parley.core.RoomName;
@@ -33,12 +35,14 @@ import org.springframework.stereotype.Component;
  * without it, as a read of the store that ran just before its commit would be; its broadcast,
  * which a client subscribes to before it catches up, follows.
  * <p>
- * Only where this instance appends every message of its rooms (the embedded store): in a cluster
- * the other instances append to the same rooms. Bounded by {@code chat.history.recent-memory}:
+ * Only where this instance appends every message of its rooms (the embedded store, which serves
+ * one process): in a cluster the other instances append to the same rooms. Bounded by {@code chat.history.recent-memory}:
  * past it Caffeine drops the rooms least likely to be asked for again; {@code 0} turns the memory off.
  */
 @Component
 class RecentMessages {
+
+    private static final Logger logger = LoggerFactory.getLogger(RecentMessages.class);
 
     /** Messages kept per room: a default page (50) and some. */
     static final int PER_ROOM = 64;
@@ -106,8 +110,16 @@ class RecentMessages {
             return;
         }
         this.published.incrementAndGet(stripe(message.room()));
-        this.runs.asMap().compute(message.room(), (name, kept) -> (kept != null) ? kept.with(message)
-                : Run.of(List.of(message)));
+        try {
+            this.runs.asMap().compute(message.room(), (name, kept) -> (kept != null) ? kept.with(message)
+                    : Run.of(List.of(message)));
+        }
+        catch (RuntimeException ex) {
+            // a run without this message would answer catch-ups without it: none is better
+            this.runs.invalidate(message.room());
+            logger.warn("Message {} of room '{}' was not kept in memory; catch-ups of the room read the store",
+                    message.id(), message.room(), ex);
+        }
     }
 
     /** The estimated heap the kept messages hold, for tests. */
@@ -178,11 +190,15 @@ class RecentMessages {
             return new Run(newest(joined));
         }
 
-        /** Roughly the heap this run holds: the messages' strings and their objects. */
+        /**
+         * The heap this run holds, erring high: the cache's entry and the array, then per message
+         * its objects (the record, its time, room, nickname and strings' headers: about 300 bytes)
+         * and two bytes per character (one where a string is Latin-1).
+         */
         int bytes() {
-            int bytes = 16 + 4 * this.messages.length;
+            int bytes = 128 + 4 * this.messages.length;
             for (ChatMessage message : this.messages) {
-                bytes += 160 + 2 * (message.text().length() + message.sender().value().length()
+                bytes += 320 + 2 * (message.text().length() + message.sender().value().length()
                         + ((message.clientId() != null) ? message.clientId().length() : 0));
             }
             return bytes;

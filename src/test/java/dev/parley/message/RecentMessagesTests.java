@@ -186,6 +186,52 @@ class RecentMessagesTests {
     }
 
     @Test
+    void aReadOfTheStoreAfterARestartIsKept() {
+        RecentMessages recent = recent("8MB");
+        store("before the restart");
+        store("before the restart");
+        store("before the restart");
+
+        assertThat(recent.after(ROOM, 0, 50)).hasSize(3);
+
+        assertThat(recent.after(ROOM, 1, 50)).isEqualTo(this.store.after(ROOM, 1, 50)).hasSize(2);
+        assertThat(fromMemory()).isEqualTo(1);
+    }
+
+    @Test
+    void aMessageStoredButNeverPublishedIsReadFromTheStore() {
+        RecentMessages recent = recent("8MB");
+        post(recent, 3);
+        store("never published");
+        post(recent, 1);
+
+        assertThat(recent.after(ROOM, 3, 50)).isEqualTo(this.store.after(ROOM, 3, 50)).hasSize(2);
+        assertThat(fromMemory()).isZero();
+        assertThat(recent.after(ROOM, 4, 50)).isEqualTo(this.store.after(ROOM, 4, 50)).hasSize(1);
+        assertThat(fromMemory()).isEqualTo(1);
+    }
+
+    @Test
+    void messagesFromMemoryAreTheStoresToTheLetter() {
+        RecentMessages recent = recent("8MB");
+        Nickname bob = new Nickname("Bob");
+        recent.published(this.store.append(ROOM, bob, new MessageText("grüße, 你好 🎉"), new ClientId("c-1"),
+                Instant.parse("2026-12-07T10:00:00.120Z")).orElseThrow());
+        recent.published(this.store.append(ROOM, ALICE, new MessageText("plain"), null,
+                Instant.parse("2026-12-07T10:00:01Z")).orElseThrow());
+
+        List<ChatMessage> fromMemory = recent.after(ROOM, 0, 50);
+        List<ChatMessage> fromStore = this.store.after(ROOM, 0, 50);
+
+        assertThat(fromMemory()).isEqualTo(1);
+        assertThat(fromMemory).isEqualTo(fromStore);
+        // records compare nicknames ignoring case: the spelling shown must be the stored one too
+        assertThat(fromMemory).extracting(message -> message.sender().value())
+            .isEqualTo(fromStore.stream().map(message -> message.sender().value()).toList())
+            .containsExactly("Bob", "alice");
+    }
+
+    @Test
     void theKeptMessagesStayWithinTheirMemory() {
         RecentMessages recent = recent("256KB");
         for (int room = 0; room < 40; room++) {
@@ -196,7 +242,15 @@ class RecentMessagesTests {
             }
         }
 
-        assertThat(recent.keptBytes()).isPositive().isLessThanOrEqualTo(256 * 1024);
+        // 800,000 characters published, at most 256 KB kept, and the estimate counts the text
+        assertThat(recent.keptBytes()).isLessThanOrEqualTo(256 * 1024).isGreaterThanOrEqualTo(10 * 2000);
+        int roomsKept = 0;
+        for (int room = 0; room < 40; room++) {
+            double before = fromMemory();
+            assertThat(recent.after(new RoomName("room-" + room), 0, 50)).hasSize(10);
+            roomsKept += (fromMemory() > before) ? 1 : 0;
+        }
+        assertThat(roomsKept).isLessThanOrEqualTo(256 * 1024 / (10 * 2000));
     }
 
     @Test
