@@ -5,6 +5,7 @@ const SOCKJS_PATH = '/ws';
 export const TRANSPORTS = ['websocket', 'xhr-streaming', 'xhr-polling'];
 const HEARTBEAT_MS = 10_000;            // the server offers 10 s / 10 s
 const CONNECT_TIMEOUT_MS = 20_000;      // no CONNECTED by then: give up this attempt
+const RECEIPT_TIMEOUT_MS = 10_000;      // no RECEIPT by then: go on without it
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_MAX_MS = 30_000;
 const COUNTDOWN_TICK_MS = 1_000;
@@ -35,6 +36,8 @@ export class Connection {
     #countdownTimer = null;
     #restarting = false;
     #connectedGeneration = -1;
+    #receiptCount = 0;
+    #receipts = new Map();              // receipt id -> settles its promise
     #onlineListener = () => this.reconnectNow();
     #offlineListener = () => this.#goOffline();
 
@@ -78,6 +81,7 @@ export class Connection {
             this.#closeSocket();
         }
         this.#client = null;
+        this.#settleAll();
         this.#setState('stopped');
     }
 
@@ -99,10 +103,31 @@ export class Connection {
         }
     }
 
-    /** Subscribes; the handler gets the parsed JSON body. Returns {unsubscribe()} or null. */
-    subscribe(destination, handler) {
+    /**
+     * Sends a JSON body with a receipt header. Resolves once the server has handled it, and so
+     * every frame sent before it on this session (their subscriptions registered); or when the
+     * session ends, or no RECEIPT came within RECEIPT_TIMEOUT_MS: callers go on either way.
+     */
+    sendConfirmed(destination, body) {
+        if (!this.connected) return Promise.resolve();
+        const receipt = this.#receipt();
+        try {
+            this.#client.send(destination, { 'content-type': 'application/json', receipt: receipt.id }, JSON.stringify(body));
+        } catch {
+            this.#settle(receipt.id);
+        }
+        return receipt.done;
+    }
+
+    /**
+     * Subscribes; the handler gets the parsed JSON body. Returns {unsubscribe(), registered} or
+     * null; with confirm, registered resolves as sendConfirmed's promise does once the server has
+     * registered the subscription (otherwise at once).
+     */
+    subscribe(destination, handler, { confirm = false } = {}) {
         if (!this.connected) return null;
         const client = this.#client;
+        const receipt = confirm ? this.#receipt() : null;
         const subscription = client.subscribe(destination, (frame) => {
             let body;
             try {
@@ -111,8 +136,9 @@ export class Connection {
                 return;
             }
             handler(body);
-        });
+        }, receipt ? { receipt: receipt.id } : {});
         return {
+            registered: receipt ? receipt.done : Promise.resolve(),
             unsubscribe: () => {
                 if (client === this.#client && this.connected) {
                     try {
@@ -123,6 +149,28 @@ export class Connection {
                 }
             },
         };
+    }
+
+    #receipt() {
+        const id = `r-${++this.#receiptCount}`;
+        const done = new Promise((resolve) => {
+            const timer = setTimeout(() => this.#settle(id), RECEIPT_TIMEOUT_MS);
+            this.#receipts.set(id, () => {
+                clearTimeout(timer);
+                resolve();
+            });
+        });
+        return { id, done };
+    }
+
+    #settle(id) {
+        const settle = this.#receipts.get(id);
+        this.#receipts.delete(id);
+        settle?.();
+    }
+
+    #settleAll() {
+        for (const id of [...this.#receipts.keys()]) this.#settle(id);
     }
 
     #open() {
@@ -154,6 +202,9 @@ export class Connection {
         client.debug = null;
         client.heartbeat.outgoing = HEARTBEAT_MS;
         client.heartbeat.incoming = HEARTBEAT_MS;
+        client.onreceipt = (frame) => {
+            if (generation === this.#generation) this.#settle(frame.headers['receipt-id']);
+        };
         this.#socket = socket;
         this.#client = client;
         this.#connectTimer = setTimeout(() => this.#drop(generation), CONNECT_TIMEOUT_MS);
@@ -188,6 +239,7 @@ export class Connection {
     #drop(generation) {
         if (generation !== this.#generation) return;
         this.#generation++; // late callbacks of this socket are ignored from now on
+        this.#settleAll();
         clearTimeout(this.#connectTimer);
         const wasConnected = this.state === 'connected';
         this.#closeSocket();

@@ -277,7 +277,11 @@ export class Chat {
         this.connection = null;
     }
 
-    /** Contract section 8: subscribe, join, then fetch ?after= the highest id seen. */
+    /**
+     * Contract section 8: subscribe, join, then fetch ?after= the highest id seen, once the join's
+     * RECEIPT says the subscription is registered: a fetch that overtook it could miss a message
+     * broadcast in between.
+     */
     #connectRoom(room) {
         const connection = this.connection;
         room.subscription = connection.subscribe(`/topic/room.${room.name}`, (event) => this.#onRoomEvent(room, event));
@@ -285,11 +289,11 @@ export class Chat {
             users?.unsubscribe();
             if (this.#isCurrent(room) && Array.isArray(reply.users)) this.#setUsers(room, reply.users);
         });
-        connection.send(`/app/room.${room.name}.join`, {});
+        const joined = connection.sendConfirmed(`/app/room.${room.name}.join`, {});
         room.live = true;
         room.ready = false;
         room.needsCatchUp = true;
-        const caughtUp = room.historyLoaded ? this.catchUp(room) : this.#loadLatest(room);
+        const caughtUp = joined.then(() => (room.historyLoaded ? this.catchUp(room) : this.#loadLatest(room)));
         caughtUp.finally(() => {
             if (room.live && this.connection === connection && connection.connected) {
                 room.ready = true;
@@ -305,11 +309,13 @@ export class Chat {
     // ---- private conversations (contract section 10) ---------------------------------------------
 
     /**
-     * Subscribes to our conversations before anything direct is sent, then lists them
-     * (GET /api/direct) and catches up each whose last id is above the highest one here.
+     * Subscribes to our conversations before anything direct is sent, then, once the server has
+     * registered the subscription (its RECEIPT), lists them (GET /api/direct) and catches up each
+     * whose last id is above the highest one here.
      */
     async #connectDirects(connection) {
-        this.directSubscription = connection.subscribe(DIRECT_QUEUE, (event) => this.#onDirectEvent(event));
+        const subscription = connection.subscribe(DIRECT_QUEUE, (event) => this.#onDirectEvent(event), { confirm: true });
+        this.directSubscription = subscription;
         const conversations = [...this.directs.values()];
         for (const conversation of conversations) {
             conversation.live = true;
@@ -318,6 +324,7 @@ export class Chat {
         }
         let summaries = null;
         try {
+            await subscription?.registered;
             summaries = await listConversations(this.token);
         } catch (e) {
             if (e instanceof ApiError && e.status === 401) {

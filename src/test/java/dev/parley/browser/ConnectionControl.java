@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.springframework.web.socket.CloseStatus;
@@ -27,10 +28,15 @@ import org.springframework.web.socket.handler.WebSocketSessionDecorator;
  * <li>{@linkplain #refuse(String) refuse} its new connections (closed at CONNECT) until
  * {@linkplain #allow(String) allowed} again, to keep it away while others talk;</li>
  * <li>{@linkplain #loseOnce(String, String) lose} one outbound frame to it, to make a gap in
- * the live message ids it sees.</li>
+ * the live message ids it sees;</li>
+ * <li>{@linkplain #loseReceipts(String) lose} every RECEIPT frame to it until
+ * {@linkplain #keepReceipts() told otherwise}, to see what a client does before its frames are
+ * confirmed.</li>
  * </ul>
  */
 class ConnectionControl implements WebSocketMessageBrokerConfigurer {
+
+    private static final String RECEIPT_ID = "\nreceipt-id:";
 
     private final Map<String, WebSocketSession> sessions = new ConcurrentHashMap<>();
 
@@ -40,6 +46,11 @@ class ConnectionControl implements WebSocketMessageBrokerConfigurer {
 
     /** {nickname, marker}: the next frame to that nickname containing the marker is lost. */
     private final AtomicReference<String[]> toLose = new AtomicReference<>();
+
+    /** The nickname whose RECEIPT frames are lost, or null. */
+    private final AtomicReference<String> receiptsLostTo = new AtomicReference<>();
+
+    private final AtomicInteger receiptsLost = new AtomicInteger();
 
     @Override
     public void configureWebSocketTransport(WebSocketTransportRegistration registration) {
@@ -78,6 +89,20 @@ class ConnectionControl implements WebSocketMessageBrokerConfigurer {
 
     boolean lost() {
         return this.toLose.get() == null;
+    }
+
+    void loseReceipts(String nickname) {
+        this.receiptsLost.set(0);
+        this.receiptsLostTo.set(fold(nickname));
+    }
+
+    void keepReceipts() {
+        this.receiptsLostTo.set(null);
+    }
+
+    /** RECEIPT frames lost since {@link #loseReceipts(String)}. */
+    int receiptsLost() {
+        return this.receiptsLost.get();
     }
 
     private static String fold(String nickname) {
@@ -146,6 +171,19 @@ class ConnectionControl implements WebSocketMessageBrokerConfigurer {
 
         @Override
         public void sendMessage(WebSocketMessage<?> message) throws IOException {
+            String nickname = fold(nicknames.getOrDefault(getId(), ""));
+            if (nickname.equals(receiptsLostTo.get()) && message instanceof TextMessage text
+                    && text.getPayload().contains(RECEIPT_ID)) {
+                String rest = text.getPayload();
+                while (rest.contains(RECEIPT_ID)) {
+                    rest = withoutFrame(rest, RECEIPT_ID);
+                    receiptsLost.incrementAndGet();
+                }
+                if (!rest.isEmpty()) {
+                    super.sendMessage(new TextMessage(rest));
+                }
+                return;
+            }
             String[] lose = toLose.get();
             if (lose != null && message instanceof TextMessage text && text.getPayload().contains(lose[1])
                     && lose[0].equals(fold(nicknames.getOrDefault(getId(), ""))) && toLose.compareAndSet(lose, null)) {
