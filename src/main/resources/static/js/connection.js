@@ -58,6 +58,11 @@ export class Connection {
         return this.state === 'connected';
     }
 
+    /** The session up now, a number that changes with every (re)connect; -1 when none is. */
+    get session() {
+        return this.connected ? this.#connectedGeneration : -1;
+    }
+
     start() {
         window.addEventListener('online', this.#onlineListener);
         window.addEventListener('offline', this.#offlineListener);
@@ -253,6 +258,7 @@ export class Connection {
         if (this.state === 'stopped') return;
         const wasConnected = this.state === 'connected';
         this.#generation++;
+        this.#settleAll();
         this.#clearTimers();
         this.#closeSocket();
         this.#client = null;

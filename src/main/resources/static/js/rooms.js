@@ -57,6 +57,7 @@ class Room {
         this.loadingOlder = false;
         this.catchingUp = null;       // the running catch-up (a promise)
         this.catchUpAgain = false;
+        this.catchUpFresh = false;    // the running catch-up must fetch once more, hole or not
         this.needsCatchUp = false;    // a (re)connect happened and catch-up has not yet succeeded
         this.retryTimer = null;
         this.users = new Map();       // folded nickname → nickname
@@ -284,6 +285,7 @@ export class Chat {
      */
     #connectRoom(room) {
         const connection = this.connection;
+        const session = connection.session;
         room.subscription = connection.subscribe(`/topic/room.${room.name}`, (event) => this.#onRoomEvent(room, event));
         const users = connection.subscribe(`/app/room.${room.name}.users`, (reply) => {
             users?.unsubscribe();
@@ -293,13 +295,21 @@ export class Chat {
         room.live = true;
         room.ready = false;
         room.needsCatchUp = true;
-        const caughtUp = joined.then(() => (room.historyLoaded ? this.catchUp(room) : this.#loadLatest(room)));
+        const caughtUp = joined.then(() => {
+            if (!this.#inSession(connection, session)) return undefined;
+            return room.historyLoaded ? this.catchUp(room, { fresh: true }) : this.#loadLatest(room);
+        });
         caughtUp.finally(() => {
-            if (room.live && this.connection === connection && connection.connected) {
+            if (room.live && this.#inSession(connection, session)) {
                 room.ready = true;
                 this.flush();
             }
         });
+    }
+
+    /** Whether the session a step began in is still the one up (a reconnect starts another). */
+    #inSession(connection, session) {
+        return this.connection === connection && session >= 0 && connection.session === session;
     }
 
     #isCurrent(room) {
@@ -314,6 +324,7 @@ export class Chat {
      * whose last id is above the highest one here.
      */
     async #connectDirects(connection) {
+        const session = connection.session;
         const subscription = connection.subscribe(DIRECT_QUEUE, (event) => this.#onDirectEvent(event), { confirm: true });
         this.directSubscription = subscription;
         const conversations = [...this.directs.values()];
@@ -322,9 +333,10 @@ export class Chat {
             conversation.ready = false;
             conversation.needsCatchUp = true;
         }
+        await subscription?.registered;
+        if (!this.#inSession(connection, session)) return;
         let summaries = null;
         try {
-            await subscription?.registered;
             summaries = await listConversations(this.token);
         } catch (e) {
             if (e instanceof ApiError && e.status === 401) {
@@ -332,7 +344,7 @@ export class Chat {
                 return;
             }
         }
-        if (this.connection !== connection || !connection.connected) return;
+        if (!this.#inSession(connection, session)) return;
         const lastIds = new Map();
         for (const summary of summaries ?? []) {
             if (typeof summary?.with !== 'string' || sameName(summary.with, this.me)) continue;
@@ -346,10 +358,10 @@ export class Chat {
             // without the list (it failed), every conversation catches up
             const behind = !conversation.historyLoaded || summaries === null
                 || (Number.isInteger(lastId) && lastId > conversation.maxContiguous);
-            const caughtUp = behind ? this.catchUp(conversation) : Promise.resolve();
+            const caughtUp = behind ? this.catchUp(conversation, { fresh: true }) : Promise.resolve();
             if (!behind) conversation.needsCatchUp = false;
             caughtUp.finally(() => {
-                if (conversation.live && this.connection === connection && connection.connected) {
+                if (conversation.live && this.#inSession(connection, session)) {
                     conversation.ready = true;
                     this.flush();
                 }
@@ -467,17 +479,23 @@ export class Chat {
         this.#merge(room, page, 'history');
     }
 
-    /** Fetches ?after= the last contiguous id until a page is short; also fills live gaps. */
-    catchUp(room) {
+    /**
+     * Fetches ?after= the last contiguous id until a page is short; also fills live gaps. fresh:
+     * at least one fetch begun after this call, for a subscription just confirmed (a running
+     * catch-up may have fetched before it was in place).
+     */
+    catchUp(room, { fresh = false } = {}) {
         if (!room.historyLoaded) return this.#loadLatest(room);
         if (room.catchingUp) {
             room.catchUpAgain = true;
+            if (fresh) room.catchUpFresh = true;
             return room.catchingUp;
         }
         room.catchingUp = (async () => {
             try {
                 do {
                     room.catchUpAgain = false;
+                    room.catchUpFresh = false;
                     for (;;) {
                         const from = room.maxContiguous;
                         const page = await this.#fetch(room, { after: from, limit: CATCH_UP_PAGE_SIZE });
@@ -485,7 +503,7 @@ export class Chat {
                         this.#merge(room, page, 'catch-up');
                         if (page.length < CATCH_UP_PAGE_SIZE || room.maxContiguous === from) break;
                     }
-                } while (room.catchUpAgain && room.hasHole);
+                } while (room.catchUpAgain && (room.hasHole || room.catchUpFresh));
                 room.needsCatchUp = false;
             } catch (e) {
                 this.#historyFailed(room, e);

@@ -426,6 +426,18 @@ class ChatBrowserTests {
             // without the RECEIPT the page goes on after its wait, and catches up then
             a.waitUntil(Duration.ofSeconds(20), (d) -> a.messageTexts().contains("said while alice was away"));
             assertContiguous(a.messageIds());
+
+            // with it, the catch-up follows the RECEIPT rather than that wait (10 s)
+            this.control.keepReceipts();
+            refuse(alice);
+            assertThat(this.control.drop(alice)).isPositive();
+            a.waitUntil((d) -> "reconnecting".equals(a.statusState()));
+            c.post(room, "said during the second absence");
+            awaitStored(room, "said during the second absence");
+            this.control.allow(alice);
+            a.waitConnected();
+            a.waitUntil(Duration.ofSeconds(5), (d) -> a.messageTexts().contains("said during the second absence"));
+            assertContiguous(a.messageIds());
         }
         finally {
             this.control.keepReceipts();
