@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The workloads of docs/performance.md, each against a fresh server started by run-server.sh:
 #
-#   bench/baseline.sh [PORT] [WORKLOAD...]   (workloads: fanout bigroom sweep bigsweep burst overload idle idle-defaults idle4g storm capacity)
+#   bench/baseline.sh [PORT] [WORKLOAD...]   (workloads: fanout bigroom sweep bigsweep saturation burst overload idle idle-defaults idle4g storm capacity)
 #
 # Results (stdout tables and JSON) go to bench/target/baseline/, or to $BENCH_OUT. Needs the service's jar
 # (mvn package) and the bench's (cd bench && mvn package). Measure on a quiet machine: the
@@ -126,11 +126,40 @@ run() {
         2> "$out/$name.progress" | tee -a "$out/$name.txt" || true
 }
 
-# The sweeps' steps are short: JIT-compile the server first with a minute of moderate load.
+# The sweeps' steps are short: JIT-compile the server first with WARMUP of moderate load.
 prewarm() {
-    echo "(prewarming the server for 60 s: 100 connections, 10 rooms, 400 msg/s, not measured)" | tee -a "$out/$1.txt"
-    java -jar "$jar" ${protocol[@]+"${protocol[@]}"} --url "$url" --connections 100 --rooms 10 --senders 10 --rate 400 --warmup 55s --duration 5s \
-        --quiet > /dev/null 2>&1 || true
+    echo "(prewarming the server for $warmup: 100 connections, 10 rooms, 400 msg/s, not measured)" | tee -a "$out/$1.txt"
+    java -jar "$jar" ${protocol[@]+"${protocol[@]}"} --url "$url" --connections 100 --rooms 10 --senders 10 --rate 400 \
+        --warmup "$warmup" --duration 5s --quiet > /dev/null 2>&1 || true
+}
+
+# The saturation run: GENERATORS (default 2) generator processes side by side, each with its
+# share of the users, rooms, senders and rate and its own CPU and send lag in its report, so that
+# the generator's limit is not taken for the server's. Each takes every step (--sweep-all) from
+# one start time; --merge then judges the steps together (p99 bound 50 ms) into saturation.json.
+saturate() {
+    local n="${GENERATORS:-2}" max="${SATURATION_MAX:-2400}" dir="$out/saturation-generators" start g
+    local pids=()
+    mkdir -p "$dir"
+    rm -f "$dir"/*
+    # a few seconds of set-up each: the first step begins 30 s from now, in every process at once
+    start=$(( $(date +%s%3N) + 30000 ))
+    echo "=== saturation: $n x java -jar bench/target/parley-bench.jar ${protocol[*]+${protocol[*]} }--url $url" \
+        "--connections $((500 / n)) --rooms $((10 / n)) --senders $((20 / n)) --sweep --sweep-all" \
+        "--sweep-start $((200 / n)) --sweep-step $((200 / n)) --sweep-max $((max / n)) --warmup 5s --duration 10s" \
+        "--p99-bound 50ms --start-at $start ${BENCH_ARGS:+$BENCH_ARGS }--server-pid PID; then --merge" | tee -a "$out/saturation.txt"
+    uptime | tee -a "$out/saturation.txt"
+    for ((g = 1; g <= n; g++)); do
+        # shellcheck disable=SC2086
+        java ${BENCH_JAVA_OPTS:-} -jar "$jar" ${protocol[@]+"${protocol[@]}"} --url "$url" --connections $((500 / n)) \
+            --rooms $((10 / n)) --senders $((20 / n)) --sweep --sweep-all --sweep-start $((200 / n)) \
+            --sweep-step $((200 / n)) --sweep-max $((max / n)) --warmup 5s --duration 10s --p99-bound 50ms \
+            --start-at "$start" --quiet ${BENCH_ARGS:-} --server-pid "$server_pid" --json "$dir/$g.json" \
+            > "$dir/$g.txt" 2> "$dir/$g.progress" &
+        pids+=("$!")
+    done
+    wait "${pids[@]}" || true
+    java -jar "$jar" --merge "$out/saturation.json" "$dir"/*.json | tee -a "$out/saturation.txt" || true
 }
 
 for workload in "${workloads[@]}"; do
@@ -156,6 +185,11 @@ for workload in "${workloads[@]}"; do
             prewarm bigsweep
             run bigsweep --connections 500 --rooms 1 --senders 5 --sweep --sweep-start 50 --sweep-step 25 \
                 --sweep-max 500 --warmup 5s --duration 10s --p99-bound 200ms
+            ;;
+        saturation)
+            start_server "$workload"
+            prewarm saturation
+            saturate
             ;;
         overload)
             # 10 of 60 connections stop reading; 1.5 KB messages at 400/s fill their socket buffers

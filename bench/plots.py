@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape
 WIDTH, HEIGHT = 760, 420
 LEFT, RIGHT, TOP, BOTTOM = 70, 170, 40, 60
 COLOURS = ["#1f6feb", "#d1242f", "#1a7f37", "#9a6700", "#8250df"]
-ORDER = ["fanout", "bigroom", "burst", "sweep", "bigsweep", "overload", "idle", "idle4g"]
+ORDER = ["fanout", "bigroom", "burst", "sweep", "bigsweep", "saturation", "overload", "idle", "idle4g"]
 
 
 def load(directory):

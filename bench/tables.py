@@ -12,7 +12,8 @@ runs of one round are compared with each other.
 
 Figures per workload:
 - fanout, bigroom, burst (one measured step): server CPU per delivery and end-to-end p99;
-- sweep, bigsweep: the highest sustained deliveries/s, and whether the generator was the limit;
+- sweep, bigsweep, saturation (two generators merged): the highest sustained deliveries/s, and
+  whether the generator was the limit;
 - idle, idle-defaults, idle4g: RSS per connection (connected minus before) and the connected RSS;
 - storm: seconds until every client was back, server CPU per reconnect, p99 of the time back;
 - capacity: set-up time, RSS per connection and connected, CPU while idle (heart-beats on);
@@ -24,7 +25,7 @@ import os
 import statistics
 import sys
 
-ORDER = ["fanout", "bigroom", "burst", "sweep", "bigsweep", "storm", "capacity", "capacity-room", "idle",
+ORDER = ["fanout", "bigroom", "burst", "sweep", "bigsweep", "saturation", "storm", "capacity", "capacity-room", "idle",
          "idle-defaults", "idle4g", "overload"]
 
 
@@ -67,7 +68,7 @@ def figures(workload, report):
             found.append(("CPU while idle", idle.get("serverCpuCoresWhileIdle"), "cores", True))
             found.insert(0, ("set-up", (report.get("setup") or {}).get("seconds"), "s", True))
         return found
-    if workload in ("sweep", "bigsweep"):
+    if workload in ("sweep", "bigsweep", "saturation"):
         sweep = report.get("sweep") or {}
         return [("highest sustained", sweep.get("highestSustainedDeliveriesPerSecond"), "deliveries/s", False)]
     if not steps:

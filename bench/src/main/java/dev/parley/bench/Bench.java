@@ -235,13 +235,15 @@ final class Bench {
                 if (this.ready.get() == 0 || this.senders.isEmpty()) {
                     this.warnings.add("no sender is connected: nothing to measure");
                 }
-                else if (this.options.sweep) {
-                    runSweep();
-                }
-                else {
-                    this.results.add(runStep(0, this.options.rate));
-                    if (this.options.slowReaders > 0) {
-                        finishSlowReaders();
+                else if (awaitStartAt()) {
+                    if (this.options.sweep) {
+                        runSweep();
+                    }
+                    else {
+                        this.results.add(runStep(0, this.options.rate));
+                        if (this.options.slowReaders > 0) {
+                            finishSlowReaders();
+                        }
                     }
                 }
             }
@@ -420,6 +422,26 @@ final class Bench {
 
     // ------------------------------------------------------------------ steps
 
+    /**
+     * Waits for {@code --start-at}, if given; false (and a warning) when set-up ended after it, so
+     * that a generator that would step out of time with the others measures nothing.
+     */
+    private boolean awaitStartAt() throws InterruptedException {
+        if (this.options.startAtMillis == null) {
+            return true;
+        }
+        long wait = this.options.startAtMillis - System.currentTimeMillis();
+        if (wait < 0) {
+            this.warnings.add(String.format(Locale.ROOT, "set-up ended %.1f s after --start-at: no step run, "
+                    + "as it would not have been in step with the other generators", -wait / 1000.0));
+            return false;
+        }
+        this.phase = () -> String.format(Locale.ROOT, "waiting for --start-at, %.0f s",
+                (this.options.startAtMillis - System.currentTimeMillis()) / 1000.0);
+        Thread.sleep(wait);
+        return true;
+    }
+
     private void runSweep() throws InterruptedException {
         double rate = this.options.sweepStart();
         double bound = this.options.p99Bound.toNanos() / 1e6;
@@ -434,7 +456,9 @@ final class Bench {
                     result.step(), rate, result.deliveriesPerSecond(), LatencySummary.fmt(result.latency().p99()),
                     result.lost(), result.duplicated(), verdict.reason() + (result.generatorBound() ? " (generator-bound)" : ""));
             double next = rate + this.options.sweepStep();
-            if (!SweepDecision.shouldContinue(checks, bound, next, this.options.sweepMax)) {
+            boolean more = this.options.sweepAll ? next <= this.options.sweepMax
+                    : SweepDecision.shouldContinue(checks, bound, next, this.options.sweepMax);
+            if (!more) {
                 break;
             }
             rate = next;

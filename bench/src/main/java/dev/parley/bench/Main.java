@@ -7,6 +7,10 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--merge")) {
+            System.exit(GeneratorMerge.run(java.util.List.of(args).subList(1, args.length), System.out, System.err));
+            return;
+        }
         Options options;
         try {
             options = Options.parse(args);

@@ -80,6 +80,14 @@ public final class Options {
               --sweep-step R         increment (default: --sweep-start)
               --sweep-max R          last rate tried (default 100000)
               --p99-bound D          latency p99 allowed for a sustained step (default 200ms)
+              --sweep-all            with --sweep: take every step up to --sweep-max, also after one failed
+                                     (generator processes run side by side must take the same steps;
+                                     their reports are judged together by --merge)
+              --start-at T           begin the first step at T (milliseconds since the epoch), after
+                                     set-up: generator processes started together step together
+              --merge OUT IN IN...   no load: merge the --json reports of generator processes that ran
+                                     one sweep side by side (--sweep-all, one --start-at) into OUT, judged
+                                     as one sweep (bench/baseline.sh saturation)
               --idle                 connect, subscribe and join, then hold for --duration without sending
               --settle D             with --idle: wait before measuring memory (default 5s); with --storm:
                                      before the drop
@@ -184,6 +192,12 @@ public final class Options {
     double sweepMax = 100_000;
 
     Duration p99Bound = Duration.ofMillis(200);
+
+    /** With --sweep: every step up to the maximum, not only until one fails. */
+    boolean sweepAll;
+
+    /** When the first step begins (ms since the epoch), or null: as soon as set-up is done. */
+    Long startAtMillis;
 
     boolean idle;
 
@@ -294,7 +308,7 @@ public final class Options {
 
     private static boolean isFlag(String name) {
         return switch (name) {
-            case "--sweep", "--idle", "--storm", "--abuse", "--browser-headers", "--quiet", "--check", "--help", "-h" -> true;
+            case "--sweep", "--sweep-all", "--idle", "--storm", "--abuse", "--browser-headers", "--quiet", "--check", "--help", "-h" -> true;
             default -> false;
         };
     }
@@ -302,6 +316,7 @@ public final class Options {
     private void flag(String name) {
         switch (name) {
             case "--sweep" -> this.sweep = true;
+            case "--sweep-all" -> this.sweepAll = true;
             case "--idle" -> this.idle = true;
             case "--storm" -> this.storm = true;
             case "--abuse" -> this.abuse = true;
@@ -335,6 +350,7 @@ public final class Options {
             case "--sweep-step" -> this.sweepStep = Double.parseDouble(value);
             case "--sweep-max" -> this.sweepMax = Double.parseDouble(value);
             case "--p99-bound" -> this.p99Bound = duration(value);
+            case "--start-at" -> this.startAtMillis = Long.parseLong(value);
             case "--settle" -> this.settle = duration(value);
             case "--storm-backlog" -> this.stormBacklog = Integer.parseInt(value);
             case "--spread-hosts" -> this.spreadHosts.addAll(list(value));
@@ -392,6 +408,8 @@ public final class Options {
         require(this.connectConcurrency > 0, "--connect-concurrency must be positive");
         require(this.payload >= 0 && this.payload <= 2000, "--payload must be 0..2000");
         require(!(this.sweep && this.idle), "--sweep and --idle exclude each other");
+        require(!this.sweepAll || this.sweep, "--sweep-all needs --sweep");
+        require(this.startAtMillis == null || !(this.idle || this.storm), "--start-at is for steps (not --idle or --storm)");
         require(!(this.storm && (this.sweep || this.idle || this.slowReaders > 0)),
                 "--storm excludes --sweep, --idle and --slow-readers");
         // one page of the catch-up fetch holds the whole backlog: "caught up" is one answer

@@ -85,6 +85,17 @@ class OptionsTests {
     }
 
     @Test
+    void generatorsSideBySideTakeEveryStepFromOneStartTime() {
+        Options options = Options.parse("--sweep", "--sweep-all", "--start-at", "1765000000000");
+        assertTrue(options.sweepAll);
+        assertEquals(1765000000000L, options.startAtMillis);
+        assertEquals("true", options.given.get("sweep-all"));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("--sweep-all"));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("--idle", "--start-at", "1"));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("--storm", "--start-at", "1"));
+    }
+
+    @Test
     void spreadHostsGiveEachUserOneOfTheAddressesOfTheSameServer() {
         Options options = Options.parse("--url", "ws://127.0.0.1:8450/ws/websocket", "--spread-hosts", "127.0.0.1,127.0.0.2,127.0.0.3");
         assertEquals(URI.create("ws://127.0.0.1:8450/ws/websocket"), options.spread(options.url, 0));
