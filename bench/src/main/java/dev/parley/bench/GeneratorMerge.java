@@ -39,10 +39,10 @@ final class GeneratorMerge {
     private GeneratorMerge() {
     }
 
-    /** {@code --merge OUT IN IN...}: the exit code. */
+    /** {@code --merge OUT IN...}: the exit code. */
     static int run(List<String> files, PrintStream out, PrintStream err) {
-        if (files.size() < 3) {
-            err.println("parley-bench: --merge OUT.json IN.json IN.json...");
+        if (files.size() < 2) {
+            err.println("parley-bench: --merge OUT.json IN.json...");
             return 2;
         }
         List<String> reports = new ArrayList<>();
@@ -148,16 +148,7 @@ final class GeneratorMerge {
         setup.put("seconds", setupSeconds);
         json.put("setup", setup);
         json.put("steps", steps);
-        Map<String, Object> sweep = new LinkedHashMap<>();
-        sweep.put("p99BoundMs", bound);
-        sweep.put("highestSustainedRate", outcome.found() ? outcome.highestSustained().rate() : null);
-        sweep.put("highestSustainedDeliveriesPerSecond",
-                outcome.found() ? outcome.highestSustained().deliveriesPerSecond() : null);
-        sweep.put("firstFailedRate", (outcome.firstFailed() != null) ? outcome.firstFailed().rate() : null);
-        sweep.put("failedBecause", outcome.failedBecause());
-        sweep.put("failedStepGeneratorBound", outcome.generatorBound());
-        sweep.put("summary", outcome.describe());
-        json.put("sweep", sweep);
+        json.put("sweep", outcome.toJson(bound));
         json.put("connectionsDropped", reports.stream().mapToDouble(r -> number(r.get("connectionsDropped"))).sum());
         json.put("warnings", warnings);
         json.put("ok", ok);

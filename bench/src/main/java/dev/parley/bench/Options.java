@@ -85,7 +85,7 @@ public final class Options {
                                      their reports are judged together by --merge)
               --start-at T           begin the first step at T (milliseconds since the epoch), after
                                      set-up: generator processes started together step together
-              --merge OUT IN IN...   no load: merge the --json reports of generator processes that ran
+              --merge OUT IN...      no load: merge the --json reports of generator processes that ran
                                      one sweep side by side (--sweep-all, one --start-at) into OUT, judged
                                      as one sweep (bench/baseline.sh saturation)
               --idle                 connect, subscribe and join, then hold for --duration without sending

@@ -340,16 +340,7 @@ final class Report {
         json.put("steps", steps);
         SweepDecision.Outcome outcome = this.bench.sweepOutcome();
         if (outcome != null) {
-            Map<String, Object> sweep = new LinkedHashMap<>();
-            sweep.put("p99BoundMs", this.options.p99Bound.toNanos() / 1e6);
-            sweep.put("highestSustainedRate", outcome.found() ? outcome.highestSustained().rate() : null);
-            sweep.put("highestSustainedDeliveriesPerSecond",
-                    outcome.found() ? outcome.highestSustained().deliveriesPerSecond() : null);
-            sweep.put("firstFailedRate", (outcome.firstFailed() != null) ? outcome.firstFailed().rate() : null);
-            sweep.put("failedBecause", outcome.failedBecause());
-            sweep.put("failedStepGeneratorBound", outcome.generatorBound());
-            sweep.put("summary", outcome.describe());
-            json.put("sweep", sweep);
+            json.put("sweep", outcome.toJson(this.options.p99Bound.toNanos() / 1e6));
         }
         json.put("eventsIgnored", this.bench.events());
         json.put("foreignMessages", this.bench.foreign());

@@ -1,6 +1,8 @@
 package dev.parley.bench;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The sweep's rules: a step is sustained when nothing was lost or duplicated, no connection
@@ -23,6 +25,19 @@ public final class SweepDecision {
 
         public boolean found() {
             return this.highestSustained != null;
+        }
+
+        /** The outcome as the reports' {@code sweep} object. */
+        public Map<String, Object> toJson(double p99BoundMs) {
+            Map<String, Object> sweep = new LinkedHashMap<>();
+            sweep.put("p99BoundMs", p99BoundMs);
+            sweep.put("highestSustainedRate", found() ? this.highestSustained.rate() : null);
+            sweep.put("highestSustainedDeliveriesPerSecond", found() ? this.highestSustained.deliveriesPerSecond() : null);
+            sweep.put("firstFailedRate", (this.firstFailed != null) ? this.firstFailed.rate() : null);
+            sweep.put("failedBecause", this.failedBecause);
+            sweep.put("failedStepGeneratorBound", this.generatorBound);
+            sweep.put("summary", describe());
+            return sweep;
         }
 
         public String describe() {

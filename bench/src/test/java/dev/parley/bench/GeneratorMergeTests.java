@@ -1,11 +1,17 @@
 package dev.parley.bench;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -132,5 +138,20 @@ class GeneratorMergeTests {
         IllegalArgumentException bounds = assertThrows(IllegalArgumentException.class, () -> GeneratorMerge.merge(List.of(
                 report(50, step(0, 200, 100_000, 0, 5, 0.3, 0.5)), report(200, step(0, 200, 100_000, 0, 5, 0.3, 0.5)))));
         assertFalse(bounds.getMessage().isEmpty());
+    }
+
+    @Test
+    void theCommandMergesFilesAlsoOfOneGenerator(@TempDir Path directory) throws Exception {
+        Path in = directory.resolve("1.json");
+        Files.writeString(in, report(50, step(0, 200, 100_000, 0, 5, 0.3, 0.5), step(1, 400, 200_000, 0, 80, 0.4, 0.9)));
+        Path out = directory.resolve("merged.json");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        int code = GeneratorMerge.run(List.of(out.toString(), in.toString()),
+                new PrintStream(printed, true, StandardCharsets.UTF_8), System.err);
+        assertEquals(0, code);
+        Map<String, String> sweep = Json.fields(Json.fields(Files.readString(out)).get("sweep"));
+        assertEquals("200", sweep.get("highestSustainedRate"));
+        assertTrue(printed.toString(StandardCharsets.UTF_8).contains("merged 1 generators' reports: highest sustained rate 200"));
+        assertEquals(2, GeneratorMerge.run(List.of(out.toString()), System.out, new PrintStream(new ByteArrayOutputStream())));
     }
 }
