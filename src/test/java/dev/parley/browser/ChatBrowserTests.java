@@ -334,9 +334,8 @@ class ChatBrowserTests {
             a.waitForMessage("before the drop");
 
             // the server closes alice's connection and, for a while, refuses her new ones
-            refuse(alice);
-            assertThat(this.control.drop(alice)).isPositive();
-            a.waitUntil((d) -> "reconnecting".equals(a.statusState()) && a.status().matches("Reconnecting in \\d+ s"));
+            dropAndRefuse(a, alice);
+            a.waitUntil((d) -> a.status().matches("Reconnecting in \\d+ s"));
 
             // writing while disconnected: send is disabled, Enter queues the message
             a.element("message-input").sendKeys("written while away");
@@ -409,9 +408,7 @@ class ChatBrowserTests {
         try (WireClient c = wire(carol)) {
             c.join(room);
             a.waitUntil((d) -> a.users().contains(carol));
-            refuse(alice);
-            assertThat(this.control.drop(alice)).isPositive();
-            a.waitUntil((d) -> "reconnecting".equals(a.statusState()));
+            dropAndRefuse(a, alice);
             c.post(room, "said while alice was away");
             awaitStored(room, "said while alice was away");
 
@@ -429,9 +426,7 @@ class ChatBrowserTests {
 
             // with it, the catch-up follows the RECEIPT rather than that wait (10 s)
             this.control.keepReceipts();
-            refuse(alice);
-            assertThat(this.control.drop(alice)).isPositive();
-            a.waitUntil((d) -> "reconnecting".equals(a.statusState()));
+            dropAndRefuse(a, alice);
             c.post(room, "said during the second absence");
             awaitStored(room, "said during the second absence");
             this.control.allow(alice);
@@ -604,9 +599,7 @@ class ChatBrowserTests {
             assertThat(a.messageIds()).isEqualTo(range(1, 3));
 
             // the connection goes; alice writes meanwhile, carol too
-            refuse(alice);
-            assertThat(this.control.drop(alice)).isPositive();
-            a.waitUntil((d) -> "reconnecting".equals(a.statusState()));
+            dropAndRefuse(a, alice);
             a.send("written while away");
             a.waitUntil((d) -> !d.findElements(By.cssSelector("#messages .pending[data-state=queued]")).isEmpty());
             for (int i = 1; i <= 3; i++) {
@@ -642,9 +635,15 @@ class ChatBrowserTests {
         assertThat(ids).isEqualTo(range(ids.get(0), ids.get(0) + ids.size() - 1));
     }
 
-    private void refuse(String nickname) {
+    /**
+     * The server closes the page's connection and refuses its new ones (until
+     * {@code control.allow}); returns once the page says it is reconnecting.
+     */
+    private void dropAndRefuse(ChatPage page, String nickname) {
         this.refused.add(nickname);
         this.control.refuse(nickname);
+        assertThat(this.control.drop(nickname)).isPositive();
+        page.waitUntil((d) -> "reconnecting".equals(page.statusState()));
     }
 
     private WireClient wire(String nickname) throws Exception {

@@ -15,21 +15,16 @@ import java.util.stream.LongStream;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 import dev.parley.core.Nickname;
 import dev.parley.core.RoomName;
-import dev.parley.core.StoreWrites;
 import dev.parley.message.MessageHistory.Draft;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -52,19 +47,11 @@ class MessageHistoryTests {
 
     @BeforeEach
     void freshDatabase() {
-        SQLiteConfig config = new SQLiteConfig();
-        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        config.setBusyTimeout(10_000);
-        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-        this.dataSource = new SQLiteDataSource(config);
-        this.dataSource.setUrl("jdbc:sqlite:" + this.directory.resolve("parley.db"));
-        Flyway.configure().dataSource(this.dataSource).load().migrate();
+        this.dataSource = EmbeddedStore.migrated(this.directory);
     }
 
     private MessageHistory instance() {
-        return new MessageHistory(JdbcClient.create(this.dataSource),
-                new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)), new StoreWrites(),
-                this.dataSource);
+        return EmbeddedStore.history(this.dataSource);
     }
 
     private static long append(MessageHistory history, String text, String clientId) {
@@ -78,8 +65,7 @@ class MessageHistoryTests {
         config.setDataSource(this.dataSource);
         config.setMaximumPoolSize(1);
         try (HikariDataSource pool = new HikariDataSource(config)) {
-            MessageHistory history = new MessageHistory(JdbcClient.create(pool),
-                    new TransactionTemplate(new DataSourceTransactionManager(pool)), new StoreWrites(), pool);
+            MessageHistory history = EmbeddedStore.history(pool);
             for (int i = 1; i <= 20; i++) {
                 append(history, "single " + i, "c" + i);
             }

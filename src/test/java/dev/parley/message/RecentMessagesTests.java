@@ -7,12 +7,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.flywaydb.core.Flyway;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 import dev.parley.config.ChatProperties;
@@ -53,15 +51,8 @@ class RecentMessagesTests {
 
     @BeforeEach
     void freshDatabase() {
-        SQLiteConfig config = new SQLiteConfig();
-        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-        this.dataSource = new SQLiteDataSource(config);
-        this.dataSource.setUrl("jdbc:sqlite:" + this.directory.resolve("parley.db"));
-        Flyway.configure().dataSource(this.dataSource).load().migrate();
-        this.store = new MessageHistory(JdbcClient.create(this.dataSource),
-                new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)), new StoreWrites(),
-                this.dataSource);
+        this.dataSource = EmbeddedStore.migrated(this.directory);
+        this.store = EmbeddedStore.history(this.dataSource);
     }
 
     private RecentMessages recent(String memory) {
