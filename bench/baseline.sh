@@ -140,6 +140,11 @@ prewarm() {
 saturate() {
     local n="${GENERATORS:-2}" max="${SATURATION_MAX:-2400}" dir="$out/saturation-generators" start g
     local pids=()
+    # the same shape for any count (rooms of 50, two senders each): 10 rooms split evenly
+    if (( n < 1 || 10 % n != 0 )); then
+        echo "GENERATORS must be 1, 2, 5 or 10 (it splits 10 rooms evenly), not $n" | tee -a "$out/saturation.txt" >&2
+        return
+    fi
     mkdir -p "$dir"
     rm -f "$dir"/*
     # a few seconds of set-up each: the first step begins 30 s from now, in every process at once
