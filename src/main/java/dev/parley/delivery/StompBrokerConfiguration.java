@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import dev.parley.config.ChatProperties;
+import dev.parley.core.BroadcastBatches;
 import dev.parley.core.Destinations;
 import dev.parley.delivery.broker.FanOutBroker;
 import dev.parley.delivery.session.ClientFrameWriter;
@@ -144,16 +145,7 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
         // Spring's user registry hears of a connected session before LateConnectedSessions asks
         // whether its connection is still open, so that a close between the two is seen
         registry.setUserRegistryOrder(LateConnectedSessions.ORDER - 1);
-        ClientWriters writers = this.writers;
-        registry.configureBrokerChannel().interceptors(new InboundWriteScope(writes -> {
-            try {
-                writers.execute(writes);
-                return true;
-            }
-            catch (RejectedExecutionException ex) {
-                return false;
-            }
-        }));
+        registry.configureBrokerChannel().interceptors(new InboundWriteScope(this::handOffToWriters));
     }
 
     /**
@@ -167,6 +159,26 @@ class StompBrokerConfiguration extends DelegatingWebSocketMessageBrokerConfigura
         Supplier<FanOutBroker> broker = SingletonSupplier.of(() -> context.getBean(FanOutBroker.class));
         registration.interceptors(this.deadlines, new QuietHeartbeatInterceptor(this.connections,
                 this.properties.transport().heartbeat(), (session, at) -> broker.get().wroteAt(session, at)));
+    }
+
+    /**
+     * A group commit's broadcasts as one batch of writes: those of up to a small room's size on
+     * the publishing thread, more on the writer threads ({@link InboundWriteScope#batch}).
+     */
+    @Bean
+    BroadcastBatches broadcastBatches() {
+        return broadcasts -> InboundWriteScope.batch(broadcasts, this::handOffToWriters);
+    }
+
+    /** Where the publishing thread hands off a large broadcast's writes; false once they are shut down. */
+    private boolean handOffToWriters(Runnable writes) {
+        try {
+            this.writers.execute(writes);
+            return true;
+        }
+        catch (RejectedExecutionException ex) {
+            return false;
+        }
     }
 
     @Bean

@@ -19,10 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.parley.config.ChatProperties;
+import dev.parley.core.BroadcastBatches;
 import dev.parley.core.ChatException;
 import dev.parley.core.ErrorCode;
 import dev.parley.web.ErrorReplies;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -56,6 +58,8 @@ public class GroupCommitter implements SmartLifecycle {
 
     private final ErrorReplies errors;
 
+    private final BroadcastBatches broadcasts;
+
     private final BlockingQueue<Post<?>> queue;
 
     private final Timer commits;
@@ -66,8 +70,10 @@ public class GroupCommitter implements SmartLifecycle {
 
     private @Nullable Thread thread;
 
-    GroupCommitter(ErrorReplies errors, ChatProperties properties, MeterRegistry meters) {
+    GroupCommitter(ErrorReplies errors, ChatProperties properties, MeterRegistry meters,
+            ObjectProvider<BroadcastBatches> broadcasts) {
         this.errors = errors;
+        this.broadcasts = broadcasts.getIfAvailable(() -> BroadcastBatches.ONE_BY_ONE);
         this.queue = new LinkedBlockingQueue<>(properties.store().maxPending());
         // Buckets rather than percentiles computed here: Prometheus adds buckets up across
         // instances (histogram_quantile), and its registry drops the percentiles when both are
@@ -218,9 +224,12 @@ public class GroupCommitter implements SmartLifecycle {
         }
         this.commits.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         this.stored.increment(stored.stream().filter(Optional::isPresent).count());
-        for (Optional<M> message : stored) {
-            // empty: a repeated clientId, stored before and broadcast then
-            message.ifPresent(journal::publish);
-        }
+        // one batch: a client that several of the group's messages reach gets them in one write
+        this.broadcasts.run(() -> {
+            for (Optional<M> message : stored) {
+                // empty: a repeated clientId, stored before and broadcast then
+                message.ifPresent(journal::publish);
+            }
+        });
     }
 }

@@ -103,6 +103,9 @@ public final class ClientSessionDecorator extends WebSocketSessionDecorator {
 
     private boolean writing;
 
+    /** Whether this connection waits in an {@link InboundWriteScope} for its write to start. */
+    private boolean deferred;
+
     /** When the last write started; a connection that never wrote counts from its creation. */
     private long writeStartedNanos = System.nanoTime();
 
@@ -167,7 +170,11 @@ public final class ClientSessionDecorator extends WebSocketSessionDecorator {
             }
             this.queue.add(frame);
             this.queuedBytes += frame.length;
-            if (this.writing || InboundWriteScope.defer(this)) {
+            if (this.writing || this.deferred) {
+                return;
+            }
+            if (InboundWriteScope.defer(this)) {
+                this.deferred = true;
                 return;
             }
             batch = nextBatch();
@@ -179,6 +186,7 @@ public final class ClientSessionDecorator extends WebSocketSessionDecorator {
     void flush() {
         byte[] batch;
         synchronized (this.lock) {
+            this.deferred = false;
             if (this.writing || this.queue == null || this.queue.isEmpty() || this.state == State.CLOSED) {
                 return;
             }
