@@ -138,7 +138,7 @@ prewarm() {
 # the generator's limit is not taken for the server's. Each takes every step (--sweep-all) from
 # one start time; --merge then judges the steps together (p99 bound 50 ms) into saturation.json.
 saturate() {
-    local n="${GENERATORS:-2}" max="${SATURATION_MAX:-2400}" dir="$out/saturation-generators" start g
+    local n="${GENERATORS:-2}" max="${SATURATION_MAX:-4000}" dir="$out/saturation-generators" start g
     local pids=()
     # the same shape for any count (rooms of 50, two senders each): 10 rooms split evenly
     if (( n < 1 || 10 % n != 0 )); then
