@@ -42,7 +42,8 @@ import org.springframework.stereotype.Component;
  * Order: messages are stored in the order they were submitted, so a room's ids follow it, and a
  * connection's messages, submitted from the thread that handles its frames one after another,
  * are stored in the order it sent them. They are broadcast from this one thread in the same
- * order, so every subscriber receives a room's messages in id order.
+ * order, so every subscriber receives a room's messages in id order; a group's broadcasts are
+ * one batch ({@link BroadcastBatches}), written to each subscriber once the group is published.
  * <p>
  * The frame's handling never waits for the disk: it ends once the message is queued. When a
  * group fails, each of its senders is told on {@code /user/queue/errors}, and nothing of the
