@@ -78,13 +78,10 @@ public final class InboundWriteScope implements ChannelInterceptor {
     @Override
     public void afterSendCompletion(Message<?> message, MessageChannel channel, boolean sent,
             @Nullable Exception ex) {
-        Scope scope = SCOPE.get();
-        if (--scope.depth > 0 || scope.pending == null) {
+        List<ClientSessionDecorator> pending = end(SCOPE.get());
+        if (pending == null) {
             return;
         }
-        // a write may close a session, whose disconnect is handled in a scope of its own
-        List<ClientSessionDecorator> pending = scope.pending;
-        scope.pending = null;
         if (pending.size() > WRITES_ON_POLLER && this.largeBroadcasts.handOff(() -> flush(pending))) {
             return;
         }
@@ -106,21 +103,36 @@ public final class InboundWriteScope implements ChannelInterceptor {
             publishing.run();
         }
         finally {
-            if (--scope.depth == 0 && scope.pending != null) {
-                List<ClientSessionDecorator> pending = scope.pending;
-                scope.pending = null;
-                int size = pending.size();
-                if (size <= WRITES_ON_POLLER) {
-                    flush(pending);
-                }
-                else {
-                    for (int from = 0; from < size; from += WRITES_ON_POLLER) {
-                        List<ClientSessionDecorator> part = pending.subList(from, Math.min(size, from + WRITES_ON_POLLER));
-                        if (!handOff.handOff(() -> flush(part))) {
-                            flush(part);
-                        }
-                    }
-                }
+            List<ClientSessionDecorator> pending = end(scope);
+            if (pending != null) {
+                writeInParts(pending, handOff);
+            }
+        }
+    }
+
+    /**
+     * Leaves {@code scope}; returns the connections to write if that closed the outermost one.
+     * A write may close a session, whose disconnect is handled in a scope of its own.
+     */
+    private static @Nullable List<ClientSessionDecorator> end(Scope scope) {
+        if (--scope.depth > 0 || scope.pending == null) {
+            return null;
+        }
+        List<ClientSessionDecorator> pending = scope.pending;
+        scope.pending = null;
+        return pending;
+    }
+
+    private static void writeInParts(List<ClientSessionDecorator> pending, HandOff handOff) {
+        int size = pending.size();
+        if (size <= WRITES_ON_POLLER) {
+            flush(pending);
+            return;
+        }
+        for (int from = 0; from < size; from += WRITES_ON_POLLER) {
+            List<ClientSessionDecorator> part = pending.subList(from, Math.min(size, from + WRITES_ON_POLLER));
+            if (!handOff.handOff(() -> flush(part))) {
+                flush(part);
             }
         }
     }
@@ -131,7 +143,8 @@ public final class InboundWriteScope implements ChannelInterceptor {
                 connection.flush();
             }
             catch (RuntimeException ex) {
-                // the others still wait for this flush: a deferred connection takes no new write
+                // closing a failed one can throw (its scheduler gone at shutdown); the others
+                // still wait for this flush, as a deferred connection starts no write itself
                 logger.warn("Writing to connection " + connection.getId() + " failed", ex);
             }
         }

@@ -133,6 +133,26 @@ class InboundWriteScopeTests {
         assertThat(this.written).hasSize(room.size());
     }
 
+    @Test
+    void aConnectionWhoseWriteFailsBadlyLeavesTheOthersOfTheBatchWritten() {
+        WebSocketSession delegate = mock(WebSocketSession.class);
+        when(delegate.getId()).thenReturn("broken");
+        ClientFrameWriter failing = (byte[] batch, Consumer<Throwable> done) -> {
+            throw new IllegalStateException("socket gone");
+        };
+        ClientSessionDecorator broken = new ClientSessionDecorator(delegate, failing, 60_000, 1000, () -> {
+            throw new IllegalStateException("no scheduler: the server is stopping");
+        }, new LongAdder());
+        List<ClientSessionDecorator> others = connections(2);
+
+        InboundWriteScope.batch(() -> {
+            broken.sendFrame(bytes("x"));
+            others.forEach(connection -> connection.sendFrame(bytes("x")));
+        }, this.toWorkers::add);
+
+        assertThat(this.written).containsExactly("s0", "s1");
+    }
+
     private static byte[] bytes(String text) {
         return frame(text).getBytes(StandardCharsets.UTF_8);
     }
